@@ -1,0 +1,284 @@
+//! Diagnostics: every problem found in a book project, with the file, line and column where
+//! the author can fix it. Loading collects them all instead of stopping at the first.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// Where a problem is: a project-relative path and a 1-based line and column (in characters).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    pub path: PathBuf,
+    pub line: u32,
+    pub col: u32,
+}
+
+impl Location {
+    pub fn new(path: impl Into<PathBuf>, line: u32, col: u32) -> Self {
+        Location {
+            path: path.into(),
+            line,
+            col,
+        }
+    }
+
+    /// The start of a file, for problems that concern the file as a whole.
+    pub fn file(path: impl Into<PathBuf>) -> Self {
+        Location::new(path, 1, 1)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub location: Option<Location>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(location: Option<Location>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            location,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn warning(location: Option<Location>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            location,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// `path:line:col: error: message` and, on the next line, the hint.
+    pub fn render(&self, colour: bool) -> String {
+        let mut out = String::new();
+        let (label, code) = match self.severity {
+            Severity::Error => ("error", "\x1b[1;31m"),
+            Severity::Warning => ("warning", "\x1b[1;33m"),
+        };
+        match &self.location {
+            Some(loc) => {
+                let _ = write!(
+                    out,
+                    "{}:{}:{}: ",
+                    display_path(&loc.path),
+                    loc.line,
+                    loc.col
+                );
+            }
+            None => out.push_str("bookbuild: "),
+        }
+        if colour {
+            let _ = write!(out, "{code}{label}\x1b[0m: \x1b[1m{}\x1b[0m", self.message);
+        } else {
+            let _ = write!(out, "{label}: {}", self.message);
+        }
+        if let Some(hint) = &self.hint {
+            if colour {
+                let _ = write!(out, "\n  \x1b[36mhint\x1b[0m: {hint}");
+            } else {
+                let _ = write!(out, "\n  hint: {hint}");
+            }
+        }
+        out
+    }
+}
+
+/// Paths in messages use `/` on every platform, so messages are the same in CI logs everywhere.
+pub fn display_path(p: &Path) -> String {
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The problems found so far. Cheap to pass around by `&mut`.
+#[derive(Default, Debug)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    pub fn error(&mut self, location: Option<Location>, message: impl Into<String>) {
+        self.push(Diagnostic::error(location, message));
+    }
+
+    pub fn warning(&mut self, location: Option<Location>, message: impl Into<String>) {
+        self.push(Diagnostic::warning(location, message));
+    }
+
+    pub fn error_hint(
+        &mut self,
+        location: Option<Location>,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        self.push(Diagnostic::error(location, message).with_hint(hint));
+    }
+
+    pub fn warning_hint(
+        &mut self,
+        location: Option<Location>,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        self.push(Diagnostic::warning(location, message).with_hint(hint));
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+
+    /// Sorted by file, line and column, so the report reads top to bottom; duplicates dropped.
+    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
+        self.items.sort_by(|a, b| {
+            a.location
+                .cmp(&b.location)
+                .then_with(|| b.severity.cmp(&a.severity))
+                .then_with(|| a.message.cmp(&b.message))
+        });
+        self.items.dedup();
+        self.items
+    }
+}
+
+/// A source text with a line index, to turn byte offsets into line and column.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Project-relative path, as shown to the user.
+    pub path: PathBuf,
+    pub text: String,
+    line_starts: Vec<u32>,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<PathBuf>, text: String) -> Self {
+        let mut line_starts = vec![0u32];
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(i as u32 + 1);
+            }
+        }
+        SourceFile {
+            path: path.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (u32, u32) {
+        let offset = offset.min(self.text.len());
+        let line = match self.line_starts.binary_search(&(offset as u32)) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line] as usize;
+        let mut end = offset;
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let col = self.text[start..end].chars().count() as u32 + 1;
+        (line as u32 + 1, col)
+    }
+
+    pub fn location(&self, offset: usize) -> Location {
+        let (line, col) = self.line_col(offset);
+        Location::new(self.path.clone(), line, col)
+    }
+}
+
+/// Line and column of a byte offset in text that is not valid UTF-8 beyond `offset`.
+pub fn line_col_bytes(bytes: &[u8], offset: usize) -> (u32, u32) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let col = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count() as u32
+        + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_characters() {
+        let f = SourceFile::new("a.md", "ab\nцд x\n".to_string());
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(3), (2, 1));
+        // "цд " is 5 bytes; x is the fourth character of line 2
+        assert_eq!(f.line_col(8), (2, 4));
+    }
+
+    #[test]
+    fn render_plain() {
+        let d = Diagnostic::error(Some(Location::new("m/a.md", 3, 7)), "bad").with_hint("fix it");
+        assert_eq!(d.render(false), "m/a.md:3:7: error: bad\n  hint: fix it");
+    }
+
+    #[test]
+    fn invalid_utf8_position() {
+        let b = b"ok\nab\xffc";
+        assert_eq!(line_col_bytes(b, 5), (2, 3));
+    }
+}

@@ -1,0 +1,300 @@
+//! Index occurrences in the book: markers resolved to entries, match phrases found in body
+//! text, footnotes and captions (not headings), and a zero-width [`Inline::IndexHit`]
+//! anchor inserted at each occurrence so both back ends can cite it.
+
+use super::matcher::{Matcher, Phrases};
+use crate::model::{
+    Block, Entry, EntryKind, Footnote, HitId, Index, IndexEntry, IndexEntryId, IndexHit, Inline,
+    Pos,
+};
+
+/// Where an index marker was, and what it names (`["Japan", "Kwantung army"]`).
+pub struct MarkerRef<'a> {
+    pub hit: HitId,
+    pub path: &'a [String],
+    pub pos: Pos,
+}
+
+/// Attaches each marker's hit to its entry, creating entries for terms index.toml lacks.
+/// Returns the markers that named no index.toml entry (for a warning when index.toml exists).
+pub fn resolve_markers(index: &mut Index, markers: &[MarkerRef<'_>]) -> Vec<Pos> {
+    let mut unknown = Vec::new();
+    for m in markers {
+        let top = &m.path[0];
+        let parent = index
+            .entries
+            .iter()
+            .position(|e| e.parent.is_none() && e.term == *top)
+            .or_else(|| {
+                index.entries.iter().position(|e| {
+                    e.parent.is_none() && !e.from_marker && e.matches.iter().any(|p| p == top)
+                })
+            });
+        let parent = match parent {
+            Some(p) => p as IndexEntryId,
+            None => {
+                unknown.push(m.pos);
+                new_entry(index, top, None, m.pos)
+            }
+        };
+        let id = match m.path.get(1) {
+            None => parent,
+            Some(sub) => match index
+                .entries
+                .iter()
+                .position(|e| e.parent == Some(parent) && e.term == *sub)
+            {
+                Some(s) => s as IndexEntryId,
+                None => {
+                    if !index.entries[parent as usize].from_marker {
+                        unknown.push(m.pos);
+                    }
+                    new_entry(index, sub, Some(parent), m.pos)
+                }
+            },
+        };
+        index.hits[m.hit as usize].entry = id;
+    }
+    unknown
+}
+
+fn new_entry(
+    index: &mut Index,
+    term: &str,
+    parent: Option<IndexEntryId>,
+    pos: Pos,
+) -> IndexEntryId {
+    index.entries.push(IndexEntry {
+        term: term.to_string(),
+        parent,
+        matches: Vec::new(),
+        case_insensitive: false,
+        see: None,
+        see_also: Vec::new(),
+        pos,
+        from_marker: true,
+    });
+    (index.entries.len() - 1) as IndexEntryId
+}
+
+/// Finds every match phrase in the book and inserts an anchor at each.
+pub fn find(entries: &mut [Entry], notes: &mut [Footnote], index: &mut Index) {
+    let matcher = Matcher::new(index.entries.iter().enumerate().map(|(i, e)| Phrases {
+        entry: i as IndexEntryId,
+        phrases: &e.matches,
+        case_insensitive: e.case_insensitive,
+    }));
+    if matcher.is_empty() {
+        return;
+    }
+    let mut ctx = Ctx {
+        matcher: &matcher,
+        hits: &mut index.hits,
+        in_entry: 0,
+    };
+    for (i, e) in entries.iter_mut().enumerate() {
+        if let EntryKind::Document(doc) = &mut e.kind {
+            ctx.in_entry = i;
+            ctx.blocks(&mut doc.blocks);
+        }
+    }
+    for n in notes.iter_mut() {
+        ctx.in_entry = n.entry;
+        ctx.blocks(&mut n.blocks);
+    }
+}
+
+struct Ctx<'a> {
+    matcher: &'a Matcher,
+    hits: &'a mut Vec<IndexHit>,
+    in_entry: usize,
+}
+
+impl Ctx<'_> {
+    fn blocks(&mut self, blocks: &mut [Block]) {
+        for b in blocks {
+            match b {
+                Block::Para(p) => self.inlines(&mut p.inlines),
+                Block::Quote(bs) => self.blocks(bs),
+                Block::List(l) => {
+                    for item in &mut l.items {
+                        self.blocks(item);
+                    }
+                }
+                Block::Table(t) => {
+                    for row in &mut t.rows {
+                        for cell in row {
+                            self.inlines(cell);
+                        }
+                    }
+                }
+                Block::Figure(f) => self.inlines(&mut f.caption),
+                Block::Heading(_) | Block::Code(_) | Block::SceneBreak | Block::Html(..) => {}
+            }
+        }
+    }
+
+    fn inlines(&mut self, inlines: &mut Vec<Inline>) {
+        let mut flat = String::new();
+        let mut markers: Vec<(usize, HitId)> = Vec::new();
+        flatten(inlines, &mut flat, &mut markers);
+        let found = self.matcher.find(&flat);
+        if found.is_empty() {
+            return;
+        }
+        let mut inserts: Vec<(usize, HitId)> = Vec::new();
+        for f in found {
+            for e in f.entries {
+                // A marker `((Genden))` already indexes the word it prints.
+                let marked = markers
+                    .iter()
+                    .any(|(at, h)| *at == f.start && self.hits[*h as usize].entry == e);
+                if marked {
+                    continue;
+                }
+                let id = self.hits.len() as HitId;
+                self.hits.push(IndexHit {
+                    entry: e,
+                    in_entry: self.in_entry,
+                });
+                inserts.push((f.start, id));
+            }
+        }
+        if inserts.is_empty() {
+            return;
+        }
+        let mut cursor = 0;
+        let mut next = 0;
+        *inlines = insert(std::mem::take(inlines), &inserts, &mut next, &mut cursor);
+    }
+}
+
+/// Text of the inlines as the matcher sees it: text nodes verbatim, a line break as a newline,
+/// and one non-word byte for anything that separates words without being text.
+fn flatten(inlines: &[Inline], out: &mut String, markers: &mut Vec<(usize, HitId)>) {
+    for i in inlines {
+        match i {
+            Inline::Text(t) => out.push_str(t),
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) => flatten(c, out, markers),
+            Inline::Link(l) => flatten(&l.content, out, markers),
+            Inline::LineBreak => out.push('\n'),
+            Inline::IndexHit(h) => markers.push((out.len(), *h)),
+            Inline::Code(_) | Inline::NoteRef(_) | Inline::Html(_) | Inline::Image(..) => {
+                out.push('\u{1}')
+            }
+        }
+    }
+}
+
+/// Rebuilds the inlines with anchors at the given flat offsets (sorted), walking in the same
+/// order as [`flatten`].
+fn insert(
+    inlines: Vec<Inline>,
+    inserts: &[(usize, HitId)],
+    next: &mut usize,
+    cursor: &mut usize,
+) -> Vec<Inline> {
+    let mut out = Vec::with_capacity(inlines.len() + 1);
+    for i in inlines {
+        match i {
+            Inline::Text(t) => {
+                let end = *cursor + t.len();
+                let mut from = 0;
+                while *next < inserts.len() && inserts[*next].0 < end {
+                    let at = inserts[*next].0.saturating_sub(*cursor).max(from);
+                    if at > from {
+                        out.push(Inline::Text(t[from..at].to_string()));
+                    }
+                    out.push(Inline::IndexHit(inserts[*next].1));
+                    from = at;
+                    *next += 1;
+                }
+                if from == 0 {
+                    out.push(Inline::Text(t));
+                } else if from < t.len() {
+                    out.push(Inline::Text(t[from..].to_string()));
+                }
+                *cursor = end;
+            }
+            Inline::Emph(c) => out.push(Inline::Emph(insert(c, inserts, next, cursor))),
+            Inline::Strong(c) => out.push(Inline::Strong(insert(c, inserts, next, cursor))),
+            Inline::Strike(c) => out.push(Inline::Strike(insert(c, inserts, next, cursor))),
+            Inline::Link(mut l) => {
+                l.content = insert(l.content, inserts, next, cursor);
+                out.push(Inline::Link(l));
+            }
+            Inline::LineBreak => {
+                *cursor += 1;
+                out.push(Inline::LineBreak);
+            }
+            Inline::IndexHit(h) => out.push(Inline::IndexHit(h)),
+            other
+            @ (Inline::Code(_) | Inline::NoteRef(_) | Inline::Html(_) | Inline::Image(..)) => {
+                *cursor += 1;
+                out.push(other);
+            }
+        }
+    }
+    out
+}
+
+/// How many hits each entry got (sub-entries count for themselves only).
+pub fn counts(index: &Index) -> Vec<usize> {
+    let mut c = vec![0; index.entries.len()];
+    for h in &index.hits {
+        if let Some(n) = c.get_mut(h.entry as usize) {
+            *n += 1;
+        }
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Para, plain_text};
+
+    #[test]
+    fn anchors_go_where_the_phrase_starts() {
+        let mut index = Index {
+            entries: vec![IndexEntry {
+                term: "Prince Andréy".into(),
+                parent: None,
+                matches: vec!["Prince Andréy".into()],
+                case_insensitive: false,
+                see: None,
+                see_also: vec![],
+                pos: Pos::default(),
+                from_marker: false,
+            }],
+            hits: vec![],
+        };
+        let para = vec![
+            Inline::Text("Then ".into()),
+            Inline::Emph(vec![Inline::Text("Prince".into())]),
+            Inline::Text(" Andréy came; Prince Andréy left.".into()),
+        ];
+        let mut notes = vec![Footnote {
+            label: "1".into(),
+            number: 1,
+            entry: 0,
+            blocks: vec![Block::Para(Para {
+                inlines: para,
+                pos: Pos::default(),
+            })],
+            pos: Pos::default(),
+        }];
+        find(&mut [], &mut notes, &mut index);
+        assert_eq!(index.hits.len(), 2);
+        let Block::Para(p) = &notes[0].blocks[0] else {
+            panic!()
+        };
+        assert_eq!(
+            plain_text(&p.inlines),
+            "Then Prince Andréy came; Prince Andréy left."
+        );
+        assert!(matches!(&p.inlines[1], Inline::Emph(c) if matches!(c[0], Inline::IndexHit(0))));
+        assert!(matches!(&p.inlines[3], Inline::IndexHit(1)));
+        assert!(matches!(&p.inlines[4], Inline::Text(t) if t == "Prince Andréy left."));
+    }
+}

@@ -1,0 +1,14 @@
+//! bookbuild: a book project (build.toml, Markdown, index.toml) → a print-ready PDF and a
+//! reflowable EPUB 3.
+//!
+//! The pipeline runs one way: [`project`] loads and checks everything into the [`model`];
+//! the back ends read the model and write outputs.
+
+pub mod diag;
+pub mod fonts;
+pub mod index;
+pub mod init;
+pub mod model;
+pub mod progress;
+pub mod project;
+pub mod units;

@@ -1,0 +1,196 @@
+//! The `bookbuild` command: parses the command line, runs the pipeline, prints diagnostics,
+//! and sets the exit code. Everything else lives in the library.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use bookbuild::diag::{Diagnostic, Diagnostics};
+use bookbuild::model::Book;
+use bookbuild::progress::Progress;
+
+const ABOUT: &str =
+    "Builds a print-ready PDF and a reflowable EPUB 3 from a book written in Markdown.
+
+A book project is a folder with build.toml (title, authors, layout), manuscript/contents.md
+(the outline) and the chapters as Markdown files. Start one with `bookbuild init my-book`,
+check it with `bookbuild check`, and build it with `bookbuild build`.";
+
+const AFTER: &str = "Exit codes: 0 success; 1 the project has errors (or warnings, with --deny-warnings), or an output could not be written; 2 wrong command line, or a command this version cannot run yet.
+
+Examples:
+  bookbuild init my-book             create a small project to start from
+  bookbuild -C my-book check         report every problem in the project
+  bookbuild -C my-book build         write build/<title>.pdf, -cover.pdf and .epub
+  bookbuild build --deny-warnings    for CI: any warning fails the build";
+
+#[derive(Parser)]
+#[command(name = "bookbuild", version, about = ABOUT, after_help = AFTER, propagate_version = true)]
+struct Cli {
+    /// The book project folder (default: the current folder)
+    #[arg(short = 'C', long = "book", value_name = "DIR", global = true)]
+    book: Option<PathBuf>,
+
+    /// Where outputs are written (default: build/ inside the project)
+    #[arg(short = 'o', long = "out", value_name = "DIR", global = true)]
+    out: Option<PathBuf>,
+
+    /// Treat warnings as errors: exit 1 and write nothing if there are any (for CI)
+    #[arg(long, global = true)]
+    deny_warnings: bool,
+
+    /// Print only errors and warnings
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+
+    /// Print more about each step
+    #[arg(short, long, global = true)]
+    verbose: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build everything: the print PDF, its wrap cover and the EPUB
+    Build,
+    /// Build the print PDF (interior) and the wrap cover PDF
+    Pdf,
+    /// Build the EPUB 3
+    Epub,
+    /// Check the project and report every problem; writes nothing
+    Check,
+    /// Create a new book project in DIR (which must not exist or be empty)
+    Init {
+        /// The folder to create
+        dir: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let progress = Progress::new(cli.quiet);
+    match &cli.command {
+        Command::Init { dir } => {
+            let dir = match &cli.book {
+                Some(base) if dir.is_relative() => base.join(dir),
+                _ => dir.clone(),
+            };
+            match bookbuild::init::init(&dir) {
+                Ok(()) => {
+                    progress.note(&format!(
+                        "created a book project in {}; build it with `bookbuild -C {} build`",
+                        dir.display(),
+                        dir.display()
+                    ));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("{}", Diagnostic::error(None, e).render(colour));
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Check => {
+            let root = project_root(&cli);
+            let (book, diags) =
+                progress.phase("load and check", || bookbuild::project::load(&root));
+            let warnings = diags.warning_count();
+            let failed = report(diags, &cli, colour);
+            if failed {
+                return ExitCode::from(1);
+            }
+            if let Some(book) = book
+                && !cli.quiet
+            {
+                summary(&book, warnings, &progress);
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Build | Command::Pdf | Command::Epub => {
+            let root = project_root(&cli);
+            let (book, diags) =
+                progress.phase("load and check", || bookbuild::project::load(&root));
+            if report(diags, &cli, colour) {
+                return ExitCode::from(1);
+            }
+            let Some(_book) = book else {
+                return ExitCode::from(1);
+            };
+            let _out = cli.out.clone().unwrap_or_else(|| root.join("build"));
+            eprintln!(
+                "{}",
+                Diagnostic::error(
+                    None,
+                    "the PDF and EPUB back ends are not part of this version yet"
+                )
+                .with_hint("`bookbuild check` checks the whole project in the meantime")
+                .render(colour)
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn project_root(cli: &Cli) -> PathBuf {
+    cli.book.clone().unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Prints the diagnostics; true when the run must fail.
+fn report(diags: Diagnostics, cli: &Cli, colour: bool) -> bool {
+    let errors = diags.error_count();
+    let warnings = diags.warning_count();
+    for d in diags.into_sorted() {
+        eprintln!("{}", d.render(colour));
+    }
+    let failed = errors > 0 || (cli.deny_warnings && warnings > 0);
+    if errors + warnings > 0 {
+        let denied = if cli.deny_warnings && warnings > 0 && errors == 0 {
+            " (denied by --deny-warnings)"
+        } else {
+            ""
+        };
+        eprintln!(
+            "bookbuild: {errors} error{}, {warnings} warning{}{denied}",
+            plural(errors),
+            plural(warnings)
+        );
+    }
+    failed
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn summary(book: &Book, warnings: usize, progress: &Progress) {
+    let files = book
+        .entries
+        .iter()
+        .filter(|e| matches!(e.kind, bookbuild::model::EntryKind::Document(_)))
+        .count();
+    let words: usize = book
+        .sources
+        .iter()
+        .skip(1)
+        .map(|s| s.text.split_whitespace().count())
+        .sum();
+    progress.note(&format!(
+        "{}: {files} files, about {words} words, {} footnotes, {} images, {} index entries with {} occurrences; {} ({:.2}s)",
+        display(&book.root),
+        book.notes.len(),
+        book.images.len(),
+        book.index.entries.len(),
+        book.index.hits.len(),
+        if warnings == 0 { "no problems".to_string() } else { format!("no errors, {warnings} warning{}", plural(warnings)) },
+        progress.elapsed().as_secs_f64()
+    ));
+}
+
+fn display(p: &Path) -> String {
+    p.display().to_string()
+}

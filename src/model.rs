@@ -1,0 +1,474 @@
+//! The book model: everything the author wrote, checked and resolved, as plain data. No I/O
+//! and no layout: the PDF and EPUB back ends both read it.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::diag::{Location, SourceFile};
+use crate::units::Length;
+
+// ------------------------------------------------------------------ settings (build.toml)
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub book: BookMeta,
+    pub ordering: Option<OrderingPage>,
+    pub pdf: PdfSettings,
+    pub epub: EpubSettings,
+    pub cover: CoverSettings,
+    pub fonts: FontSettings,
+    pub hyphenation: Hyphenation,
+}
+
+#[derive(Debug, Clone)]
+pub struct BookMeta {
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub authors: Vec<String>,
+    pub editor: Option<String>,
+    /// BCP 47 tag as written.
+    pub language: String,
+    pub identifier: Option<String>,
+    /// 13 digits, no hyphens.
+    pub isbn_print: Option<String>,
+    pub isbn_epub: Option<String>,
+    pub publisher: Option<String>,
+    pub date: Option<String>,
+    pub rights: Option<String>,
+    pub description: Option<String>,
+    pub numbering: bool,
+    pub toc_depth: u8,
+    pub contents_auto: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct OrderingPage {
+    pub title: String,
+    /// Markdown, as written in build.toml.
+    pub text: String,
+    /// Byte offset of the text in build.toml, for messages.
+    pub text_offset: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChapterStart {
+    Recto,
+    Any,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Margins {
+    pub top: Length,
+    pub bottom: Length,
+    pub inner: Length,
+    pub outer: Length,
+}
+
+#[derive(Debug, Clone)]
+pub struct PdfSettings {
+    pub trim_width: Length,
+    pub trim_height: Length,
+    pub margins: Margins,
+    pub bleed: Length,
+    pub crop_marks: bool,
+    pub font_size: Length,
+    pub leading: Length,
+    pub chapter_start: ChapterStart,
+    pub running_heads: bool,
+    pub margin_kerning: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct EpubSettings {
+    pub embed_fonts: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct CoverSettings {
+    pub paper: String,
+    pub caliper: Length,
+    pub back_text: Option<String>,
+    pub back_text_offset: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct FontSettings {
+    pub body: String,
+    pub body_offset: usize,
+    pub fallback: Vec<String>,
+    pub fallback_offset: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Hyphenation {
+    pub enabled: bool,
+    pub left_min: usize,
+    pub right_min: usize,
+    pub min_word: usize,
+    /// Words with their allowed break points marked by `-`.
+    pub exceptions: Vec<String>,
+}
+
+// ------------------------------------------------------------------ positions
+
+/// A place in a source file: which file (index into [`Book::sources`]) and byte offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Pos {
+    pub file: u32,
+    pub offset: u32,
+}
+
+// ------------------------------------------------------------------ the book
+
+#[derive(Debug)]
+pub struct Book {
+    /// The project directory.
+    pub root: PathBuf,
+    pub config: Config,
+    /// Every text file read, so positions can be shown as file:line:col.
+    pub sources: Vec<SourceFile>,
+    /// The outline in reading order (a pre-order walk of contents.md); `depth` gives nesting.
+    pub entries: Vec<Entry>,
+    pub notes: Vec<Footnote>,
+    pub images: Vec<ImageInfo>,
+    /// Heading ids (explicit and generated) to the entry and anchor they name.
+    pub targets: HashMap<String, Target>,
+    pub index: Index,
+    /// The ordering page's text, parsed.
+    pub ordering_blocks: Vec<Block>,
+    /// The back cover text, parsed.
+    pub back_cover_blocks: Vec<Block>,
+}
+
+impl Book {
+    pub fn location(&self, pos: Pos) -> Location {
+        self.sources[pos.file as usize].location(pos.offset as usize)
+    }
+
+    /// The top-level entries with their index in `entries`.
+    pub fn top_level(&self) -> impl Iterator<Item = (usize, &Entry)> {
+        self.entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.depth == 0)
+    }
+
+    /// The index of the top-level entry that `i` belongs to.
+    pub fn top_of(&self, i: usize) -> usize {
+        let mut j = i;
+        while self.entries[j].depth > 0 {
+            j -= 1;
+        }
+        j
+    }
+
+    /// The slug used for output file names: lower-case ASCII words joined by `-`.
+    pub fn slug(&self) -> String {
+        slugify(&self.config.book.title)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Division {
+    Front,
+    Body,
+    Back,
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub division: Division,
+    /// 0 for top-level entries.
+    pub depth: u8,
+    /// The contents title (link text), as plain text after smart punctuation.
+    pub title: String,
+    pub kind: EntryKind,
+    /// A stable id for links and anchors: the file's slug, or the generated entry's name.
+    pub anchor: String,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone)]
+pub enum EntryKind {
+    /// A Markdown file.
+    Document(Document),
+    /// A link-less entry that only groups its children.
+    Group,
+    Contents,
+    Index,
+    Ordering,
+}
+
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Project-relative path of the file.
+    pub path: PathBuf,
+    pub file: u32,
+    /// The file's first `#` heading, printed as its title; `None` means the contents title.
+    pub heading: Option<Heading>,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Heading {
+    /// 1 for the file's own title; `##` is 2 and so on, relative to the file.
+    pub level: u8,
+    pub id: String,
+    pub inlines: Vec<Inline>,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone)]
+pub enum Block {
+    Para(Para),
+    Heading(Heading),
+    Quote(Vec<Block>),
+    List(List),
+    Code(CodeBlock),
+    /// A thematic break: a scene break in a novel.
+    SceneBreak,
+    Table(Table),
+    Figure(Figure),
+    /// Raw HTML: kept in the EPUB, left out of the PDF.
+    Html(String, Pos),
+}
+
+#[derive(Debug, Clone)]
+pub struct Para {
+    pub inlines: Vec<Inline>,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone)]
+pub struct List {
+    /// `Some(start)` for a numbered list.
+    pub start: Option<u64>,
+    pub tight: bool,
+    pub items: Vec<Vec<Block>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CodeBlock {
+    pub lang: String,
+    pub text: String,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub aligns: Vec<Align>,
+    /// `None` when every header cell is empty (a table without a header).
+    pub header: Option<Vec<Vec<Inline>>>,
+    pub rows: Vec<Vec<Vec<Inline>>>,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    None,
+    Left,
+    Center,
+    Right,
+}
+
+#[derive(Debug, Clone)]
+pub struct Figure {
+    pub image: ImageId,
+    /// The image's alt text, printed as the caption.
+    pub caption: Vec<Inline>,
+    pub pos: Pos,
+}
+
+pub type ImageId = u32;
+pub type NoteId = u32;
+pub type HitId = u32;
+
+#[derive(Debug, Clone)]
+pub enum Inline {
+    Text(String),
+    Emph(Vec<Inline>),
+    Strong(Vec<Inline>),
+    Strike(Vec<Inline>),
+    Code(String),
+    Link(Link),
+    NoteRef(NoteId),
+    LineBreak,
+    Html(String),
+    /// A zero-width mark where an index term occurs (a match or a marker).
+    IndexHit(HitId),
+    /// A picture inside running text (not alone in its paragraph).
+    Image(ImageId, String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub target: LinkTarget,
+    pub content: Vec<Inline>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkTarget {
+    External(String),
+    /// A heading id or the start of an entry (`targets` key).
+    Internal(String),
+}
+
+/// What a cross-reference id points at.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Index into `entries` of the entry that holds the heading.
+    pub entry: usize,
+    /// The title to print for `[](#id)`.
+    pub title: String,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone)]
+pub struct Footnote {
+    pub label: String,
+    /// Printed number: 1, 2 … in each file.
+    pub number: u32,
+    /// The entry whose file cites it.
+    pub entry: usize,
+    pub blocks: Vec<Block>,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImageInfo {
+    /// Project-relative path.
+    pub path: PathBuf,
+    pub format: ImageFormat,
+    pub width: u32,
+    pub height: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    Jpeg,
+    Png,
+    Gif,
+    Webp,
+}
+
+impl ImageFormat {
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ImageFormat::Jpeg => "image/jpeg",
+            ImageFormat::Png => "image/png",
+            ImageFormat::Gif => "image/gif",
+            ImageFormat::Webp => "image/webp",
+        }
+    }
+    pub fn extension(self) -> &'static str {
+        match self {
+            ImageFormat::Jpeg => "jpg",
+            ImageFormat::Png => "png",
+            ImageFormat::Gif => "gif",
+            ImageFormat::Webp => "webp",
+        }
+    }
+}
+
+// ------------------------------------------------------------------ the index
+
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    /// Top-level and sub-entries alike; sub-entries name their parent.
+    pub entries: Vec<IndexEntry>,
+    /// Every occurrence, in reading order of the anchors in the text.
+    pub hits: Vec<IndexHit>,
+}
+
+pub type IndexEntryId = u32;
+
+#[derive(Debug, Clone)]
+pub struct IndexEntry {
+    pub term: String,
+    pub parent: Option<IndexEntryId>,
+    pub matches: Vec<String>,
+    pub case_insensitive: bool,
+    pub see: Option<IndexEntryId>,
+    pub see_also: Vec<IndexEntryId>,
+    /// Where it was defined: index.toml, or the first marker that created it.
+    pub pos: Pos,
+    /// Created by a marker, not by index.toml.
+    pub from_marker: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct IndexHit {
+    pub entry: IndexEntryId,
+    /// The entry (file) the hit is in.
+    pub in_entry: usize,
+}
+
+/// Lower-case ASCII words joined by `-`; letters outside ASCII are transliterated where simple
+/// (accents dropped) and skipped otherwise.
+pub fn slugify(s: &str) -> String {
+    let mut out = String::new();
+    let mut dash = false;
+    for c in s.chars() {
+        let c = fold_accent(c);
+        if c.is_ascii_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.push(c.to_ascii_lowercase());
+        } else if c == '\'' || c == '’' {
+            // "Editor's" → "editors"
+        } else {
+            dash = true;
+        }
+    }
+    if out.is_empty() {
+        "book".to_string()
+    } else {
+        out
+    }
+}
+
+fn fold_accent(c: char) -> char {
+    const FROM: &str = "àáâãäåçèéêëìíîïñòóôõöùúûüýÿÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝ";
+    const TO: &str = "aaaaaaceeeeiiiinooooouuuuyyAAAAAACEEEEIIIINOOOOOUUUUY";
+    match FROM.chars().position(|f| f == c) {
+        Some(i) => TO.chars().nth(i).unwrap_or(c),
+        None => c,
+    }
+}
+
+/// The plain text of inlines, as a reader sees it.
+pub fn plain_text(inlines: &[Inline]) -> String {
+    let mut s = String::new();
+    push_plain(inlines, &mut s);
+    s
+}
+
+fn push_plain(inlines: &[Inline], s: &mut String) {
+    for i in inlines {
+        match i {
+            Inline::Text(t) | Inline::Code(t) => s.push_str(t),
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) => push_plain(c, s),
+            Inline::Link(l) => push_plain(&l.content, s),
+            Inline::LineBreak => s.push(' '),
+            Inline::NoteRef(_) | Inline::Html(_) | Inline::IndexHit(_) | Inline::Image(..) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(
+            slugify("Mongolia and Japan in the First Half of the XX Century"),
+            "mongolia-and-japan-in-the-first-half-of-the-xx-century"
+        );
+        assert_eq!(slugify("Editor's word"), "editors-word");
+        assert_eq!(slugify("Borodinó — Part I"), "borodino-part-i");
+        assert_eq!(slugify("Ордер"), "book");
+    }
+}

@@ -1,0 +1,77 @@
+//! Phase reporting: a spinner on a terminal, one plain line per phase with its time otherwise
+//! (CI logs), nothing with `--quiet`.
+
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+pub struct Progress {
+    mode: Mode,
+    started: Instant,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Quiet,
+    Plain,
+    Terminal,
+}
+
+impl Progress {
+    pub fn new(quiet: bool) -> Progress {
+        let mode = if quiet {
+            Mode::Quiet
+        } else if std::io::stderr().is_terminal() && std::env::var_os("CI").is_none() {
+            Mode::Terminal
+        } else {
+            Mode::Plain
+        };
+        Progress {
+            mode,
+            started: Instant::now(),
+        }
+    }
+
+    /// Runs one phase of the build, showing it while it runs and its time when done.
+    pub fn phase<T>(&self, name: &str, f: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let bar = (self.mode == Mode::Terminal).then(|| {
+            let b = ProgressBar::new_spinner();
+            b.set_style(
+                ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            b.set_message(name.to_string());
+            b.enable_steady_tick(Duration::from_millis(80));
+            b
+        });
+        let out = f();
+        let took = start.elapsed();
+        match self.mode {
+            Mode::Quiet => {}
+            Mode::Plain => eprintln!("bookbuild: {name} {:.3}s", took.as_secs_f64()),
+            Mode::Terminal => {
+                if let Some(b) = bar {
+                    b.finish_and_clear();
+                }
+                eprintln!(
+                    "  \x1b[32m✓\x1b[0m {name} \x1b[2m{:.3}s\x1b[0m",
+                    took.as_secs_f64()
+                );
+            }
+        }
+        out
+    }
+
+    /// A line about the result (an output written).
+    pub fn note(&self, msg: &str) {
+        if self.mode != Mode::Quiet {
+            eprintln!("bookbuild: {msg}");
+        }
+    }
+
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+}

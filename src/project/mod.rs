@@ -1,0 +1,731 @@
+//! Loading: reads and checks everything the author wrote (and nothing outside the project),
+//! and builds the [`Book`]. Every problem is reported, not only the first; a book is returned
+//! only when there are no errors.
+
+pub mod config;
+pub mod contents;
+pub mod index_toml;
+pub mod introspect;
+pub mod markdown;
+pub mod paths;
+pub mod tomlcheck;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostics, Location, SourceFile, line_col_bytes};
+use crate::model::{
+    Block, Book, Config, Division, Document, Entry, EntryKind, ImageFormat, ImageInfo, Index,
+    Inline, LinkTarget, Pos, Target,
+};
+use contents::RawTarget;
+
+/// The project's manuscript folder.
+pub const MANUSCRIPT: &str = "manuscript";
+
+/// Loads and checks a book project. The book is `None` when there are errors.
+pub fn load(root: &Path) -> (Option<Book>, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let book = Loader {
+        root: root.to_path_buf(),
+        sources: Vec::new(),
+        diags: &mut diags,
+    }
+    .run();
+    if diags.has_errors() {
+        (None, diags)
+    } else {
+        (book, diags)
+    }
+}
+
+struct Loader<'d> {
+    root: PathBuf,
+    sources: Vec<SourceFile>,
+    diags: &'d mut Diagnostics,
+}
+
+impl Loader<'_> {
+    /// Reads a project file as UTF-8 (a byte-order mark is dropped). Reports and returns
+    /// `None` when it is missing, not a file, or not UTF-8.
+    fn read(&mut self, rel: &Path, missing: Option<(Location, String, String)>) -> Option<u32> {
+        let full = self.root.join(rel);
+        let bytes = match std::fs::read(&full) {
+            Ok(b) => b,
+            Err(e) => {
+                let (at, msg, hint) = missing.unwrap_or_else(|| {
+                    (
+                        Location::file(rel),
+                        format!("cannot read {}: {e}", crate::diag::display_path(rel)),
+                        "check the file's permissions".to_string(),
+                    )
+                });
+                if e.kind() == std::io::ErrorKind::NotFound || full.is_dir() {
+                    self.diags.error_hint(Some(at), msg, hint);
+                } else {
+                    self.diags.error_hint(
+                        Some(at),
+                        format!("cannot read {}: {e}", crate::diag::display_path(rel)),
+                        "check the file's permissions",
+                    );
+                }
+                return None;
+            }
+        };
+        let bytes = bytes
+            .strip_prefix(b"\xef\xbb\xbf")
+            .map(<[u8]>::to_vec)
+            .unwrap_or(bytes);
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                self.sources.push(SourceFile::new(rel, text));
+                Some((self.sources.len() - 1) as u32)
+            }
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let (line, col) = line_col_bytes(e.as_bytes(), at);
+                self.diags.error_hint(
+                    Some(Location::new(rel, line, col)),
+                    "the file is not valid UTF-8",
+                    "save the file as UTF-8 (most editors have an \"encoding\" setting); the byte at this place is not UTF-8",
+                );
+                None
+            }
+        }
+    }
+
+    fn run(mut self) -> Option<Book> {
+        if !self.root.is_dir() {
+            self.diags.error_hint(
+                None,
+                format!("{} is not a directory", self.root.display()),
+                "pass the book project's folder with -C DIR, or run `bookbuild init DIR` to start one",
+            );
+            return None;
+        }
+        if let Ok(real) = self.root.canonicalize() {
+            self.root = real;
+        }
+        let config_id = self.read(
+            Path::new("build.toml"),
+            Some((
+                Location::file("build.toml"),
+                format!("no build.toml in {}", self.root.display()),
+                "a book project has build.toml at its root: run `bookbuild init DIR` to create one, or pass the project with -C DIR".to_string(),
+            )),
+        );
+        let config = config_id.and_then(|id| config::load(&self.sources[id as usize], self.diags));
+        self.check_fonts(config.as_ref());
+
+        let contents_rel = Path::new(MANUSCRIPT).join("contents.md");
+        let contents_id = self.read(
+            &contents_rel,
+            Some((
+                Location::file(&contents_rel),
+                "manuscript/contents.md is missing".to_string(),
+                "it lists the book's files in reading order; `bookbuild init DIR` shows an example"
+                    .to_string(),
+            )),
+        )?;
+        let raw = contents::parse(&self.sources[contents_id as usize], self.diags);
+        let mut entries = self.outline(raw, contents_id, config.as_ref());
+
+        // Index terms first: markers in the text are matched against them.
+        let index_rel = Path::new(MANUSCRIPT).join("index.toml");
+        let mut index = Index::default();
+        let has_index_toml = self.root.join(&index_rel).exists();
+        if has_index_toml && let Some(id) = self.read(&index_rel, None) {
+            index.entries = index_toml::load(&self.sources[id as usize], id, self.diags);
+        }
+
+        let mut shared = markdown::Shared {
+            root: self.root.clone(),
+            ..Default::default()
+        };
+        for e in &entries {
+            if let EntryKind::Document(d) = &e.kind {
+                shared.file_anchors.insert(d.path.clone(), e.anchor.clone());
+            }
+        }
+        for (i, entry) in entries.iter_mut().enumerate() {
+            let EntryKind::Document(doc) = &mut entry.kind else {
+                continue;
+            };
+            let at = self.sources[contents_id as usize].location(entry.pos.offset as usize);
+            let missing = (
+                at,
+                format!("{} does not exist", crate::diag::display_path(&doc.path)),
+                "create the file, or fix the path in contents.md (paths are relative to manuscript/)".to_string(),
+            );
+            let Some(file_id) = self.read(&doc.path, Some(missing)) else {
+                continue;
+            };
+            let ctx = markdown::FileCtx {
+                file_id,
+                source: &self.sources[file_id as usize],
+                entry: i,
+                anchor: &entry.anchor,
+                dir: doc.path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            };
+            let parsed = markdown::parse(&ctx, &mut shared, self.diags);
+            if parsed.heading.is_none() && parsed.blocks.is_empty() {
+                self.diags.warning_hint(
+                    Some(Location::file(&doc.path)),
+                    "the file is empty",
+                    "its contents title is printed on a page of its own; add the text, or remove the entry from contents.md",
+                );
+            }
+            doc.file = file_id;
+            doc.heading = parsed.heading;
+            doc.blocks = parsed.blocks;
+        }
+        self.unlisted_files(&entries);
+
+        // Cross-references.
+        let mut targets: HashMap<String, Target> = HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            targets.insert(
+                e.anchor.clone(),
+                Target {
+                    entry: i,
+                    title: e.title.clone(),
+                    pos: e.pos,
+                },
+            );
+        }
+        for (id, (entry, title, pos, _)) in &shared.ids {
+            targets.insert(
+                id.clone(),
+                Target {
+                    entry: *entry,
+                    title: title.clone(),
+                    pos: *pos,
+                },
+            );
+        }
+        for (id, pos) in &shared.internal_links {
+            if !targets.contains_key(id) {
+                let names: Vec<&str> = shared.ids.keys().map(String::as_str).collect();
+                let hint = match tomlcheck::closest(id, &names) {
+                    Some(c) => {
+                        format!("did you mean #{c}? Give the heading an id with ## Title {{#{id}}}")
+                    }
+                    None => format!("give the heading you mean an id: ## Title {{#{id}}}"),
+                };
+                let at = self.sources[pos.file as usize].location(pos.offset as usize);
+                self.diags.error_hint(
+                    Some(at),
+                    format!("broken cross-reference: no heading has the id #{id}"),
+                    hint,
+                );
+            }
+        }
+        for e in &mut entries {
+            if let EntryKind::Document(d) = &mut e.kind {
+                fill_empty_links(&mut d.blocks, &targets);
+            }
+        }
+        for n in &mut shared.notes {
+            fill_empty_links(&mut n.blocks, &targets);
+        }
+
+        let images = self.images(&shared.image_refs);
+
+        // The index: markers, then match phrases.
+        index.hits = std::mem::take(&mut shared.hits);
+        let marker_refs: Vec<crate::index::hits::MarkerRef<'_>> = shared
+            .markers
+            .iter()
+            .map(|m| crate::index::hits::MarkerRef {
+                hit: m.hit,
+                path: &m.path,
+                pos: m.pos,
+            })
+            .collect();
+        let toml_terms = !index.entries.is_empty();
+        let unknown = crate::index::hits::resolve_markers(&mut index, &marker_refs);
+        if toml_terms {
+            for pos in unknown {
+                let at = self.sources[pos.file as usize].location(pos.offset as usize);
+                self.diags.warning_hint(
+                    Some(at),
+                    "index marker names a term that is not in index.toml",
+                    "it is indexed as a new entry; add the term to manuscript/index.toml (or fix its spelling) to silence this",
+                );
+            }
+        }
+        crate::index::hits::find(&mut entries, &mut shared.notes, &mut index);
+        self.unmatched_terms(&index);
+        let has_index_page = entries.iter().any(|e| matches!(e.kind, EntryKind::Index));
+        if !index.entries.is_empty() && !has_index_page {
+            self.diags.warning_hint(
+                Some(Location::file(&contents_rel)),
+                "the book has index terms but contents.md has no [Index](@index) entry",
+                "add \"- [Index](@index)\" under # Back matter, or the index is not printed",
+            );
+        }
+
+        let config = config?;
+        let ordering_blocks = match (&config.ordering, config_id) {
+            (Some(o), Some(cid)) => self.embedded_markdown(cid, &o.text, o.text_offset, "ordering"),
+            _ => Vec::new(),
+        };
+        let back_cover_blocks = match (&config.cover.back_text, config_id) {
+            (Some(t), Some(cid)) => {
+                self.embedded_markdown(cid, t, config.cover.back_text_offset, "back-cover")
+            }
+            _ => Vec::new(),
+        };
+        if self.diags.has_errors() {
+            return None;
+        }
+        Some(Book {
+            root: self.root,
+            config,
+            sources: self.sources,
+            entries,
+            notes: shared.notes,
+            images,
+            targets,
+            index,
+            ordering_blocks,
+            back_cover_blocks,
+        })
+    }
+
+    /// contents.md entries → outline entries, with every file and generated entry checked.
+    fn outline(
+        &mut self,
+        raw: Vec<contents::RawEntry>,
+        contents_id: u32,
+        config: Option<&Config>,
+    ) -> Vec<Entry> {
+        let src = contents_id as usize;
+        let mut entries = Vec::new();
+        let mut seen_files: HashMap<PathBuf, usize> = HashMap::new();
+        let mut seen_generated: HashMap<&'static str, usize> = HashMap::new();
+        let mut anchors: HashSet<String> = HashSet::new();
+        let base = PathBuf::from(MANUSCRIPT);
+        for (i, r) in raw.iter().enumerate() {
+            let pos = Pos {
+                file: contents_id,
+                offset: r.offset as u32,
+            };
+            let at = self.sources[src].location(r.target_offset);
+            let mut generated =
+                |name: &'static str, diags: &mut Diagnostics, sources: &[SourceFile]| {
+                    if let Some(prev) = seen_generated.insert(name, r.offset) {
+                        let (line, _) = sources[src].line_col(prev);
+                        diags.error_hint(
+                            Some(at.clone()),
+                            format!("@{name} appears twice in contents.md (first on line {line})"),
+                            "each generated entry may appear at most once",
+                        );
+                    }
+                };
+            let (kind, anchor_base) = match &r.target {
+                RawTarget::Group => {
+                    let has_children = raw.get(i + 1).is_some_and(|n| n.depth > r.depth);
+                    if !has_children && !r.title.is_empty() {
+                        self.diags.warning_hint(
+                            Some(at.clone()),
+                            format!("\"{}\" is a grouping entry with nothing under it", r.title),
+                            "link it to a file, \"- [Title](file.md)\", or nest entries under it",
+                        );
+                    }
+                    (
+                        EntryKind::Group,
+                        format!("part-{}", crate::model::slugify(&r.title)),
+                    )
+                }
+                RawTarget::Contents => {
+                    generated("contents", self.diags, &self.sources);
+                    (EntryKind::Contents, "contents".to_string())
+                }
+                RawTarget::Index => {
+                    generated("index", self.diags, &self.sources);
+                    (EntryKind::Index, "index".to_string())
+                }
+                RawTarget::Ordering => {
+                    generated("ordering", self.diags, &self.sources);
+                    if config.is_some_and(|c| c.ordering.is_none()) {
+                        self.diags.error_hint(
+                            Some(at.clone()),
+                            "@ordering needs an [ordering] section in build.toml",
+                            "add [ordering] with title = \"How to get the book\" and text = \"\"\"…\"\"\" (Markdown)",
+                        );
+                    }
+                    (EntryKind::Ordering, "ordering".to_string())
+                }
+                RawTarget::File(dest) => match paths::resolve(&self.root, &base, dest) {
+                    Err(e) => {
+                        self.diags.error_hint(Some(at.clone()), e, "paths in contents.md are relative to manuscript/ and stay inside the project");
+                        continue;
+                    }
+                    Ok(rel) => {
+                        if let Some(prev) = seen_files.insert(rel.clone(), r.offset) {
+                            let (line, _) = self.sources[src].line_col(prev);
+                            self.diags.error_hint(
+                                Some(at.clone()),
+                                format!(
+                                    "{} is listed twice in contents.md (first on line {line})",
+                                    crate::diag::display_path(&rel)
+                                ),
+                                "each file appears once; split it if it belongs in two places",
+                            );
+                            continue;
+                        }
+                        if !self.root.join(&rel).is_file() {
+                            let msg = if self.root.join(&rel).is_dir() {
+                                format!(
+                                    "{} is a folder, not a Markdown file",
+                                    crate::diag::display_path(&rel)
+                                )
+                            } else {
+                                format!("{} does not exist", crate::diag::display_path(&rel))
+                            };
+                            self.diags.error_hint(Some(at.clone()), msg, "create the file, or fix the path in contents.md (paths are relative to manuscript/)");
+                            continue;
+                        }
+                        let stem = rel
+                            .strip_prefix(MANUSCRIPT)
+                            .unwrap_or(&rel)
+                            .with_extension("");
+                        let anchor = crate::model::slugify(&stem.to_string_lossy());
+                        (
+                            EntryKind::Document(Document {
+                                path: rel,
+                                file: 0,
+                                heading: None,
+                                blocks: Vec::new(),
+                            }),
+                            anchor,
+                        )
+                    }
+                },
+            };
+            let mut anchor = anchor_base.clone();
+            let mut n = 1;
+            while !anchors.insert(anchor.clone()) {
+                n += 1;
+                anchor = format!("{anchor_base}-{n}");
+            }
+            entries.push(Entry {
+                division: r.division,
+                depth: r.depth,
+                title: r.title.clone(),
+                kind,
+                anchor,
+                pos,
+            });
+        }
+        if config.is_some_and(|c| c.book.contents_auto)
+            && !entries
+                .iter()
+                .any(|e| matches!(e.kind, EntryKind::Contents))
+        {
+            let at = entries
+                .iter()
+                .position(|e| e.division != Division::Front)
+                .unwrap_or(entries.len());
+            entries.insert(
+                at,
+                Entry {
+                    division: Division::Front,
+                    depth: 0,
+                    title: "Contents".to_string(),
+                    kind: EntryKind::Contents,
+                    anchor: "contents".to_string(),
+                    pos: Pos {
+                        file: contents_id,
+                        offset: 0,
+                    },
+                },
+            );
+        }
+        entries
+    }
+
+    fn check_fonts(&mut self, config: Option<&Config>) {
+        let (faces, problems) = crate::fonts::discover(&self.root);
+        for (path, problem) in problems {
+            self.diags.error_hint(
+                Some(Location::file(&path)),
+                format!("{} {problem}", crate::diag::display_path(&path)),
+                "put TrueType (.ttf) or OpenType (.otf) files in fonts/",
+            );
+        }
+        let Some(config) = config else { return };
+        let families = crate::fonts::families(&faces);
+        let config_file = self
+            .sources
+            .iter()
+            .find(|s| s.path == Path::new("build.toml"));
+        let check = |name: &str, offset: usize, diags: &mut Diagnostics| {
+            if !families.iter().any(|f| f.eq_ignore_ascii_case(name)) {
+                let at = config_file.map(|f| f.location(offset));
+                diags.error_hint(
+                    at,
+                    format!("font family \"{name}\" is not available"),
+                    format!(
+                        "the families available are: {} (add .ttf/.otf files to fonts/ for more)",
+                        families.join(", ")
+                    ),
+                );
+            }
+        };
+        check(&config.fonts.body, config.fonts.body_offset, self.diags);
+        for f in &config.fonts.fallback {
+            check(f, config.fonts.fallback_offset, self.diags);
+        }
+    }
+
+    fn images(&mut self, refs: &[markdown::ImageRef]) -> Vec<ImageInfo> {
+        let mut out = Vec::with_capacity(refs.len());
+        let mut cache: HashMap<PathBuf, Option<ImageInfo>> = HashMap::new();
+        for r in refs {
+            let src = &self.sources[r.pos.file as usize];
+            let at = src.location(r.pos.offset as usize);
+            let dir = src.path.parent().map(Path::to_path_buf).unwrap_or_default();
+            let placeholder = ImageInfo {
+                path: PathBuf::new(),
+                format: ImageFormat::Png,
+                width: 1,
+                height: 1,
+            };
+            if r.dest.contains("://") {
+                self.diags.error_hint(Some(at), format!("image \"{}\" is on the web", r.dest), "books are built offline: download the picture into the project (e.g. manuscript/images/) and use its relative path");
+                out.push(placeholder);
+                continue;
+            }
+            let rel = match paths::resolve(&self.root, &dir, &r.dest) {
+                Ok(rel) => rel,
+                Err(e) => {
+                    self.diags.error_hint(
+                        Some(at),
+                        format!("image {e}"),
+                        "image paths are relative to the Markdown file and stay inside the project",
+                    );
+                    out.push(placeholder);
+                    continue;
+                }
+            };
+            let info = cache
+                .entry(rel.clone())
+                .or_insert_with(|| probe_image(&self.root, &rel).ok())
+                .clone();
+            match info {
+                Some(i) => out.push(i),
+                None => {
+                    let why = probe_image(&self.root, &rel).err().unwrap_or_default();
+                    self.diags.error_hint(Some(at), format!("image {}: {why}", crate::diag::display_path(&rel)), "use a JPEG or PNG file (GIF and WebP also work) inside the project; the path is relative to the Markdown file");
+                    out.push(placeholder);
+                }
+            }
+        }
+        out
+    }
+
+    fn unmatched_terms(&mut self, index: &Index) {
+        let counts = crate::index::hits::counts(index);
+        for (i, e) in index.entries.iter().enumerate() {
+            if e.from_marker || e.see.is_some() || counts[i] > 0 {
+                continue;
+            }
+            let sub_hits = index
+                .entries
+                .iter()
+                .enumerate()
+                .any(|(j, s)| s.parent == Some(i as u32) && counts[j] > 0);
+            if sub_hits {
+                continue;
+            }
+            let at = self.sources[e.pos.file as usize].location(e.pos.offset as usize);
+            self.diags.warning_hint(
+                Some(at),
+                format!("index term \"{}\" matches nothing in the text", e.term),
+                "check the spelling in `match` (matching is by whole words and case-sensitive unless case = \"insensitive\"); headings are not searched",
+            );
+        }
+    }
+
+    /// Markdown kept in build.toml (the ordering page, the back cover), parsed with
+    /// positions that point into build.toml.
+    fn embedded_markdown(
+        &mut self,
+        config_id: u32,
+        text: &str,
+        offset: usize,
+        anchor: &str,
+    ) -> Vec<Block> {
+        let cfg = &self.sources[config_id as usize];
+        let (line, col) = cfg.line_col(offset);
+        let raw = &cfg.text[offset.min(cfg.text.len())..];
+        // A multi-line string starts on the next line; a one-line string after its quote.
+        let (pad_lines, pad_cols) = if raw.starts_with("\"\"\"\n") || raw.starts_with("'''\n") {
+            (line, 0)
+        } else {
+            (line - 1, col as usize)
+        };
+        let padded = format!(
+            "{}{}{}",
+            "\n".repeat(pad_lines as usize),
+            " ".repeat(pad_cols.min(3)),
+            text
+        );
+        // Indentation of 4+ would make a code block, so column padding is capped (messages
+        // stay on the right line).
+        let src = SourceFile::new(cfg.path.clone(), padded);
+        self.sources.push(src);
+        let id = (self.sources.len() - 1) as u32;
+        let ctx = markdown::FileCtx {
+            file_id: id,
+            source: &self.sources[id as usize],
+            entry: usize::MAX,
+            anchor,
+            dir: PathBuf::new(),
+        };
+        let mut shared = markdown::Shared {
+            root: self.root.clone(),
+            ..Default::default()
+        };
+        let parsed = markdown::parse(&ctx, &mut shared, self.diags);
+        if !shared.image_refs.is_empty()
+            || !shared.notes.is_empty()
+            || !shared.markers.is_empty()
+            || !shared.internal_links.is_empty()
+        {
+            let at = self.sources[config_id as usize].location(offset);
+            self.diags.error_hint(
+                Some(at),
+                format!("the {anchor} text may hold text and web links only"),
+                "remove images, footnotes, index markers and cross-references from it",
+            );
+        }
+        let mut blocks = parsed.blocks;
+        if let Some(h) = parsed.heading {
+            blocks.insert(0, Block::Heading(h));
+        }
+        blocks
+    }
+
+    fn unlisted_files(&mut self, entries: &[Entry]) {
+        let listed: HashSet<PathBuf> = entries
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EntryKind::Document(d) => Some(d.path.clone()),
+                _ => None,
+            })
+            .collect();
+        let mut stack = vec![PathBuf::from(MANUSCRIPT)];
+        let mut found = Vec::new();
+        while let Some(dir) = stack.pop() {
+            let Ok(rd) = std::fs::read_dir(self.root.join(&dir)) else {
+                continue;
+            };
+            for e in rd.flatten() {
+                let rel = dir.join(e.file_name());
+                let Ok(ft) = e.file_type() else { continue };
+                if ft.is_dir() {
+                    stack.push(rel);
+                } else if ft.is_symlink()
+                    && paths::resolve(&self.root, Path::new(""), &rel.to_string_lossy()).is_err()
+                {
+                    // Refused where it is used; not a candidate for the contents.
+                } else if rel.extension().is_some_and(|x| x == "md")
+                    && rel != Path::new(MANUSCRIPT).join("contents.md")
+                    && !listed.contains(&rel)
+                {
+                    found.push(rel);
+                }
+            }
+        }
+        found.sort();
+        for rel in found {
+            self.diags.warning_hint(
+                Some(Location::file(&rel)),
+                format!("{} is not listed in contents.md", crate::diag::display_path(&rel)),
+                "add it to contents.md, or move it out of manuscript/ if it is not part of the book",
+            );
+        }
+    }
+}
+
+/// Format and pixel size from the file's header, without decoding the picture.
+fn probe_image(root: &Path, rel: &Path) -> Result<ImageInfo, String> {
+    let full = root.join(rel);
+    if !full.exists() {
+        return Err("the file does not exist".to_string());
+    }
+    let reader = image::ImageReader::open(&full)
+        .map_err(|e| format!("cannot be read: {e}"))?
+        .with_guessed_format()
+        .map_err(|e| format!("cannot be read: {e}"))?;
+    let format = match reader.format() {
+        Some(image::ImageFormat::Jpeg) => ImageFormat::Jpeg,
+        Some(image::ImageFormat::Png) => ImageFormat::Png,
+        Some(image::ImageFormat::Gif) => ImageFormat::Gif,
+        Some(image::ImageFormat::WebP) => ImageFormat::Webp,
+        Some(other) => return Err(format!("is a {other:?} image, which books cannot use")),
+        None => {
+            return Err(
+                "is not an image (its content is neither JPEG, PNG, GIF nor WebP)".to_string(),
+            );
+        }
+    };
+    let (width, height) = reader
+        .into_dimensions()
+        .map_err(|e| format!("is damaged: {e}"))?;
+    if width == 0 || height == 0 {
+        return Err("has no pixels".to_string());
+    }
+    Ok(ImageInfo {
+        path: rel.to_path_buf(),
+        format,
+        width,
+        height,
+    })
+}
+
+/// `[](#id)` prints the target's title.
+fn fill_empty_links(blocks: &mut [Block], targets: &HashMap<String, Target>) {
+    for b in blocks {
+        match b {
+            Block::Para(p) => fill_inlines(&mut p.inlines, targets),
+            Block::Heading(h) => fill_inlines(&mut h.inlines, targets),
+            Block::Quote(bs) => fill_empty_links(bs, targets),
+            Block::List(l) => {
+                for item in &mut l.items {
+                    fill_empty_links(item, targets);
+                }
+            }
+            Block::Table(t) => {
+                for row in t.rows.iter_mut().chain(t.header.iter_mut()) {
+                    for cell in row {
+                        fill_inlines(cell, targets);
+                    }
+                }
+            }
+            Block::Figure(f) => fill_inlines(&mut f.caption, targets),
+            Block::Code(_) | Block::SceneBreak | Block::Html(..) => {}
+        }
+    }
+}
+
+fn fill_inlines(inlines: &mut [Inline], targets: &HashMap<String, Target>) {
+    for i in inlines {
+        match i {
+            Inline::Link(l) => {
+                if l.content.is_empty()
+                    && let LinkTarget::Internal(id) = &l.target
+                    && let Some(t) = targets.get(id)
+                {
+                    l.content.push(Inline::Text(t.title.clone()));
+                }
+                fill_inlines(&mut l.content, targets);
+            }
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) => fill_inlines(c, targets),
+            _ => {}
+        }
+    }
+}
