@@ -160,6 +160,25 @@ pub fn families(project: &[FaceInfo]) -> Vec<String> {
     f
 }
 
+/// The faces of a family: the project's own files first, else the built-in default.
+pub fn faces_for(root: &Path, family: &str) -> Vec<FaceInfo> {
+    let (project, _) = discover(root);
+    let mut own: Vec<FaceInfo> = project
+        .into_iter()
+        .filter(|f| f.family.eq_ignore_ascii_case(family))
+        .collect();
+    own.sort_by_key(|f| f.style);
+    own.dedup_by_key(|f| f.style);
+    if !own.is_empty() {
+        return own;
+    }
+    if family.eq_ignore_ascii_case(DEFAULT_FAMILY) {
+        builtin_faces()
+    } else {
+        Vec::new()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

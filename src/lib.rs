@@ -5,10 +5,14 @@
 //! the back ends read the model and write outputs.
 
 pub mod diag;
+pub mod epub;
 pub mod fonts;
 pub mod index;
 pub mod init;
 pub mod model;
+pub mod output;
+pub mod pipeline;
 pub mod progress;
 pub mod project;
+pub mod timestamp;
 pub mod units;

@@ -9,7 +9,9 @@ use clap::{Parser, Subcommand};
 
 use bookbuild::diag::{Diagnostic, Diagnostics};
 use bookbuild::model::Book;
+use bookbuild::pipeline::Targets;
 use bookbuild::progress::Progress;
+use bookbuild::timestamp::Timestamp;
 
 const ABOUT: &str =
     "Builds a print-ready PDF and a reflowable EPUB 3 from a book written in Markdown.
@@ -113,25 +115,33 @@ fn main() -> ExitCode {
         }
         Command::Build | Command::Pdf | Command::Epub => {
             let root = project_root(&cli);
+            let time = match Timestamp::from_env() {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("{}", Diagnostic::error(None, e).with_hint("unset it, or set it to the commit time: SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)").render(colour));
+                    return ExitCode::from(1);
+                }
+            };
             let (book, diags) =
                 progress.phase("load and check", || bookbuild::project::load(&root));
             if report(diags, &cli, colour) {
                 return ExitCode::from(1);
             }
-            let Some(_book) = book else {
+            let Some(book) = book else {
                 return ExitCode::from(1);
             };
-            let _out = cli.out.clone().unwrap_or_else(|| root.join("build"));
-            eprintln!(
-                "{}",
-                Diagnostic::error(
-                    None,
-                    "the PDF and EPUB back ends are not part of this version yet"
-                )
-                .with_hint("`bookbuild check` checks the whole project in the meantime")
-                .render(colour)
-            );
-            ExitCode::from(2)
+            let targets = Targets {
+                pdf: matches!(cli.command, Command::Build | Command::Pdf),
+                epub: matches!(cli.command, Command::Build | Command::Epub),
+            };
+            let out = cli.out.clone().unwrap_or_else(|| root.join("build"));
+            match bookbuild::pipeline::build(&book, targets, &out, time, &progress) {
+                Ok(_) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("{}", Diagnostic::error(None, e).render(colour));
+                    ExitCode::from(1)
+                }
+            }
         }
     }
 }

@@ -138,6 +138,14 @@ pub struct Book {
     pub ordering_blocks: Vec<Block>,
     /// The back cover text, parsed.
     pub back_cover_blocks: Vec<Block>,
+    /// `covers/front.*` and `covers/back.*`, when present.
+    pub covers: Covers,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Covers {
+    pub front: Option<ImageInfo>,
+    pub back: Option<ImageInfo>,
 }
 
 impl Book {
@@ -368,6 +376,34 @@ impl ImageFormat {
             ImageFormat::Webp => "webp",
         }
     }
+}
+
+// ------------------------------------------------------------------ print pages
+
+/// A point in the reading flow, as the print edition and the EPUB both understand it.
+///
+/// Blocks are counted per entry: 0 is the entry's title, then every leaf block of its
+/// document (paragraph, heading, code, table, figure, scene break, raw HTML) in pre-order,
+/// from 1. `offset` is a byte offset into the block's text as [`crate::index::hits`] flattens
+/// it: text verbatim, one byte for a line break and for each non-text inline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FlowPoint {
+    pub entry: usize,
+    pub block: u32,
+    pub offset: u32,
+}
+
+/// What the typeset print edition tells the EPUB: the print page of each index hit, and
+/// where each print page begins. Absent when no PDF is built.
+#[derive(Debug, Clone, Default)]
+pub struct PageMap {
+    /// The printed page label (e.g. "xii", "45") of each index hit, by hit id.
+    pub hit_page: Vec<String>,
+    /// Body pages in order: label and the point of the text where the page begins.
+    /// Pages that begin inside generated matter (title page, contents, index) are left out.
+    pub starts: Vec<(String, FlowPoint)>,
+    /// The print edition's ISBN, for `pageBreakSource`.
+    pub source: Option<String>,
 }
 
 // ------------------------------------------------------------------ the index

@@ -249,6 +249,90 @@ pub fn counts(index: &Index) -> Vec<usize> {
     c
 }
 
+/// `rank[hit]`: each hit's position in reading order (a footnote is read where it is cited).
+pub fn reading_order(book: &crate::model::Book) -> Vec<u32> {
+    let mut rank = vec![u32::MAX; book.index.hits.len()];
+    let mut next = 0u32;
+    let mut seen_notes = vec![false; book.notes.len()];
+    for e in &book.entries {
+        if let EntryKind::Document(doc) = &e.kind {
+            rank_blocks(&doc.blocks, book, &mut rank, &mut next, &mut seen_notes);
+        }
+    }
+    // Hits the walk does not reach (in notes never cited) stay at u32::MAX: they are not
+    // printed anywhere, so no locator may point at them.
+    let _ = next;
+    rank
+}
+
+fn rank_blocks(
+    blocks: &[Block],
+    book: &crate::model::Book,
+    rank: &mut [u32],
+    next: &mut u32,
+    seen: &mut [bool],
+) {
+    for b in blocks {
+        match b {
+            Block::Para(p) => rank_inlines(&p.inlines, book, rank, next, seen),
+            Block::Heading(h) => rank_inlines(&h.inlines, book, rank, next, seen),
+            Block::Quote(bs) => rank_blocks(bs, book, rank, next, seen),
+            Block::List(l) => {
+                for item in &l.items {
+                    rank_blocks(item, book, rank, next, seen);
+                }
+            }
+            Block::Table(t) => {
+                for row in t.header.iter().chain(t.rows.iter()) {
+                    for cell in row {
+                        rank_inlines(cell, book, rank, next, seen);
+                    }
+                }
+            }
+            Block::Figure(f) => rank_inlines(&f.caption, book, rank, next, seen),
+            Block::Code(_) | Block::SceneBreak | Block::Html(..) => {}
+        }
+    }
+}
+
+fn rank_inlines(
+    inlines: &[Inline],
+    book: &crate::model::Book,
+    rank: &mut [u32],
+    next: &mut u32,
+    seen: &mut [bool],
+) {
+    for i in inlines {
+        match i {
+            Inline::IndexHit(h) => {
+                if let Some(r) = rank.get_mut(*h as usize)
+                    && *r == u32::MAX
+                {
+                    *r = *next;
+                    *next += 1;
+                }
+            }
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) => {
+                rank_inlines(c, book, rank, next, seen)
+            }
+            Inline::Link(l) => rank_inlines(&l.content, book, rank, next, seen),
+            Inline::NoteRef(n) => {
+                if let Some(s) = seen.get_mut(*n as usize)
+                    && !*s
+                {
+                    *s = true;
+                    rank_blocks(&book.notes[*n as usize].blocks, book, rank, next, seen);
+                }
+            }
+            Inline::Text(_)
+            | Inline::Code(_)
+            | Inline::LineBreak
+            | Inline::Html(_)
+            | Inline::Image(..) => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,6 @@
 //! The index: one list of terms and occurrences, printed with page ranges in the PDF and as
 //! links in the EPUB.
 
+pub mod build;
 pub mod hits;
 pub mod matcher;

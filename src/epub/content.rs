@@ -1,0 +1,364 @@
+//! The XHTML documents of the EPUB: the outline's entries, and the generated pages (cover,
+//! title page, copyright page, ordering page, index).
+
+use std::fmt::Write as _;
+
+use super::plan::{Plan, PlannedFile};
+use super::xhtml::{Writer, esc, xml_id};
+use crate::index::build::PrintedIndex;
+use crate::model::{Book, Division, EntryKind, FlowPoint, PageMap};
+
+/// The start of every content document.
+pub fn head(book: &Book, title: &str) -> String {
+    let lang = esc(&book.config.book.language);
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"{lang}\" xml:lang=\"{lang}\">\n<head>\n<meta charset=\"UTF-8\"/>\n<title>{}</title>\n<link rel=\"stylesheet\" type=\"text/css\" href=\"css/book.css\"/>\n</head>\n",
+        esc(title)
+    )
+}
+
+pub fn division_type(d: Division) -> &'static str {
+    match d {
+        Division::Front => "frontmatter",
+        Division::Body => "bodymatter",
+        Division::Back => "backmatter",
+    }
+}
+
+/// The structural semantics of an entry: `epub:type` and the matching DPUB-ARIA role.
+fn semantics(book: &Book, entry: usize) -> (&'static str, &'static str) {
+    let e = &book.entries[entry];
+    if matches!(e.kind, EntryKind::Group) {
+        return ("part", "doc-part");
+    }
+    let has_children = book
+        .entries
+        .get(entry + 1)
+        .is_some_and(|n| n.depth > e.depth);
+    let t = e.title.to_lowercase();
+    let kw = |w: &str| t.split(|c: char| !c.is_alphanumeric()).any(|x| x == w);
+    if kw("preface") {
+        ("preface", "doc-preface")
+    } else if kw("foreword") || (kw("editor") && kw("word")) {
+        ("foreword", "doc-foreword")
+    } else if kw("introduction") || (kw("introductory") && e.division == Division::Front) {
+        ("introduction", "doc-introduction")
+    } else if kw("conclusion") || kw("conclusions") {
+        ("conclusion", "doc-conclusion")
+    } else if kw("bibliography") {
+        ("bibliography", "doc-bibliography")
+    } else if kw("epilogue") {
+        ("epilogue", "doc-epilogue")
+    } else if kw("prologue") {
+        ("prologue", "doc-prologue")
+    } else if kw("afterword") {
+        ("afterword", "doc-afterword")
+    } else if kw("acknowledgments") || kw("acknowledgements") {
+        ("acknowledgments", "doc-acknowledgments")
+    } else if kw("appendix") {
+        ("appendix", "doc-appendix")
+    } else if kw("colophon") {
+        ("colophon", "doc-colophon")
+    } else if kw("glossary") {
+        ("glossary", "doc-glossary")
+    } else if has_children && e.depth == 0 && e.division == Division::Body {
+        ("part", "doc-part")
+    } else {
+        ("chapter", "doc-chapter")
+    }
+}
+
+/// Writes one outline file. Returns the XHTML and the next unplaced page break.
+pub fn text_file(
+    book: &Book,
+    plan: &Plan,
+    file: usize,
+    breaks: &[(String, FlowPoint)],
+    next_break: usize,
+) -> (String, usize) {
+    let f: &PlannedFile = &plan.files[file];
+    let first = f.entries[0];
+    let title = &book.entries[first].title;
+    let mut w = Writer::new(book, plan, file, breaks, next_break);
+    w.out.push_str(&head(book, title));
+    let _ = writeln!(w.out, "<body epub:type=\"{}\">", division_type(f.division));
+    for &i in &f.entries {
+        let e = &book.entries[i];
+        w.breaks_before_entry(i);
+        let level = (e.depth + 1).min(6);
+        let anchor = xml_id(&e.anchor);
+        let (ty, role) = semantics(book, i);
+        match &e.kind {
+            EntryKind::Group => {
+                let hid = format!("{anchor}-title");
+                let _ = writeln!(
+                    w.out,
+                    "<section epub:type=\"{ty}\" role=\"{role}\" id=\"{anchor}\" aria-labelledby=\"{hid}\">"
+                );
+                w.title(i, level, &hid, None, &e.title);
+                w.out.push_str("</section>\n");
+            }
+            EntryKind::Document(doc) => {
+                let hid = match &doc.heading {
+                    Some(h) if h.id != e.anchor => h.id.clone(),
+                    _ => format!("{anchor}-title"),
+                };
+                let _ = writeln!(
+                    w.out,
+                    "<section epub:type=\"{ty}\" role=\"{role}\" id=\"{anchor}\" aria-labelledby=\"{}\">",
+                    esc(&xml_id(&hid))
+                );
+                w.title(
+                    i,
+                    level,
+                    &hid,
+                    doc.heading.as_ref().map(|h| h.inlines.as_slice()),
+                    &e.title,
+                );
+                let mut ordinal = 0;
+                w.blocks(i, &doc.blocks, level, &mut ordinal, true);
+                w.flush_notes(i, level);
+                w.out.push_str("</section>\n");
+            }
+            EntryKind::Contents | EntryKind::Index | EntryKind::Ordering => {}
+        }
+    }
+    let last = *f.entries.last().unwrap_or(&first);
+    w.breaks_until(last + 1);
+    w.out.push_str("</body>\n</html>\n");
+    let next = w.next_break();
+    (w.out, next)
+}
+
+pub fn cover(book: &Book, plan: &Plan) -> String {
+    let mut s = head(book, &book.config.book.title);
+    let img = plan.cover_image.clone().unwrap_or_default();
+    let _ = write!(
+        s,
+        "<body epub:type=\"frontmatter\" class=\"cover\">\n<section class=\"cover\" aria-label=\"Cover\">\n<img epub:type=\"cover\" role=\"doc-cover\" src=\"{}\" alt=\"{}\"/>\n</section>\n</body>\n</html>\n",
+        esc(&img),
+        esc(&format!("Cover: {}", cover_alt(book)))
+    );
+    s
+}
+
+fn cover_alt(book: &Book) -> String {
+    let b = &book.config.book;
+    format!("{}, by {}", b.title, b.authors.join(", "))
+}
+
+pub fn title_page(book: &Book) -> String {
+    let b = &book.config.book;
+    let mut s = head(book, &b.title);
+    s.push_str("<body epub:type=\"frontmatter\">\n<section epub:type=\"titlepage\" class=\"titlepage\" aria-label=\"Title page\">\n");
+    let _ = writeln!(s, "<h1 class=\"title\">{}</h1>", esc(&b.title));
+    if let Some(sub) = &b.subtitle {
+        let _ = writeln!(s, "<p class=\"subtitle\">{}</p>", esc(sub));
+    }
+    for a in &b.authors {
+        let _ = writeln!(s, "<p class=\"author\">{}</p>", esc(a));
+    }
+    if let Some(ed) = &b.editor {
+        let _ = writeln!(s, "<p class=\"editor\">Edited by {}</p>", esc(ed));
+    }
+    if let Some(p) = &b.publisher {
+        let _ = writeln!(s, "<p class=\"publisher\">{}</p>", esc(p));
+    }
+    s.push_str("</section>\n</body>\n</html>\n");
+    s
+}
+
+pub fn copyright_page(book: &Book, identifier: &str) -> String {
+    let b = &book.config.book;
+    let mut s = head(book, "Copyright");
+    s.push_str("<body epub:type=\"frontmatter\">\n<section epub:type=\"copyright-page\" class=\"copyright\" aria-label=\"Copyright\">\n");
+    let _ = writeln!(s, "<p class=\"book\"><em>{}</em>", esc(&b.title));
+    if let Some(sub) = &b.subtitle {
+        let _ = write!(s, "<br/>{}", esc(sub));
+    }
+    let _ = writeln!(s, "<br/>{}</p>", esc(&b.authors.join(", ")));
+    if let Some(r) = &b.rights {
+        let _ = writeln!(s, "<p>{}</p>", esc(r));
+    }
+    if let Some(p) = &b.publisher {
+        let _ = writeln!(s, "<p>Published by {}</p>", esc(p));
+    }
+    if let Some(d) = &b.date {
+        let _ = writeln!(
+            s,
+            "<p>First published {}</p>",
+            esc(&crate::epub::human_date(d))
+        );
+    }
+    if let Some(i) = &b.isbn_epub {
+        let _ = writeln!(
+            s,
+            "<p>ISBN {} (EPUB)</p>",
+            esc(&crate::epub::hyphenate_isbn(i))
+        );
+    }
+    if let Some(i) = &b.isbn_print {
+        let _ = writeln!(
+            s,
+            "<p>ISBN {} (print)</p>",
+            esc(&crate::epub::hyphenate_isbn(i))
+        );
+    }
+    if b.isbn_epub.is_none() {
+        let _ = writeln!(s, "<p class=\"identifier\">{}</p>", esc(identifier));
+    }
+    s.push_str("<p class=\"made\">Made with bookbuild.</p>\n</section>\n</body>\n</html>\n");
+    s
+}
+
+pub fn ordering_page(book: &Book, plan: &Plan, file: usize) -> String {
+    let title = book
+        .config
+        .ordering
+        .as_ref()
+        .map_or("How to get the book", |o| o.title.as_str());
+    let entry = plan.files[file].entries[0];
+    let anchor = xml_id(&book.entries[entry].anchor);
+    let mut w = Writer::new(book, plan, file, &[], 0);
+    w.out.push_str(&head(book, title));
+    let _ = writeln!(
+        w.out,
+        "<body epub:type=\"{}\">\n<section class=\"ordering\" id=\"{anchor}\" aria-labelledby=\"{anchor}-title\">\n<h1 id=\"{anchor}-title\">{}</h1>",
+        division_type(plan.files[file].division),
+        esc(title)
+    );
+    let mut ordinal = 0;
+    w.blocks(usize::MAX, &book.ordering_blocks, 1, &mut ordinal, false);
+    w.out.push_str("</section>\n</body>\n</html>\n");
+    w.out
+}
+
+/// The index: EPUB Indexes markup; every locator links to its occurrence and shows the print
+/// page (or, without a print edition, the occurrence's running number).
+pub fn index_page(
+    book: &Book,
+    plan: &Plan,
+    file: usize,
+    printed: &PrintedIndex,
+    pages: Option<&PageMap>,
+) -> String {
+    let entry = plan.files[file].entries[0];
+    let title = &book.entries[entry].title;
+    let anchor = xml_id(&book.entries[entry].anchor);
+    let w = Writer::new(book, plan, file, &[], 0);
+    let mut s = head(book, title);
+    let _ = writeln!(
+        s,
+        "<body epub:type=\"{}\">\n<h1 id=\"{anchor}-title\" class=\"index-title\">{}</h1>\n<section epub:type=\"index\" role=\"doc-index\" id=\"{anchor}\" aria-labelledby=\"{anchor}-title\" class=\"index\">",
+        division_type(plan.files[file].division),
+        esc(title)
+    );
+    for (gi, g) in printed.groups.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "<section epub:type=\"index-group\" id=\"idx-group-{gi}\" aria-labelledby=\"idx-group-{gi}-h\">\n<h2 id=\"idx-group-{gi}-h\">{}</h2>\n<ul epub:type=\"index-entry-list\">",
+            esc(&g.label)
+        );
+        for e in &g.entries {
+            index_entry(&mut s, e, &w, book, pages);
+        }
+        s.push_str("</ul>\n</section>\n");
+    }
+    s.push_str("</section>\n</body>\n</html>\n");
+    s
+}
+
+fn index_entry(
+    s: &mut String,
+    e: &crate::index::build::PrintedEntry,
+    w: &Writer<'_>,
+    book: &Book,
+    pages: Option<&PageMap>,
+) {
+    let _ = write!(
+        s,
+        "<li epub:type=\"index-entry\" id=\"idx-{}\"><span epub:type=\"index-term\">{}</span>",
+        e.id,
+        esc(&e.term)
+    );
+    let mut last_label: Option<String> = None;
+    let mut n = 0;
+    for h in &e.hits {
+        let label = match pages {
+            Some(p) => p.hit_page.get(*h as usize).cloned().unwrap_or_default(),
+            None => {
+                n += 1;
+                n.to_string()
+            }
+        };
+        // One link per print page: the first occurrence on it.
+        if pages.is_some() && last_label.as_deref() == Some(label.as_str()) {
+            continue;
+        }
+        let href = hit_href(w, book, *h);
+        let _ = write!(
+            s,
+            ", <a epub:type=\"index-locator\" href=\"{}\">{}</a>",
+            esc(&href),
+            esc(&label)
+        );
+        last_label = Some(label);
+    }
+    if let Some(see) = &e.see {
+        let target = see_target(book, see);
+        let _ = write!(
+            s,
+            ", <em>see</em> <a epub:type=\"index-xref-preferred\" href=\"#idx-{target}\"><span epub:type=\"index-term\">{}</span></a>",
+            esc(see)
+        );
+    }
+    if !e.see_also.is_empty() {
+        s.push_str(". <em>See also</em> ");
+        for (k, a) in e.see_also.iter().enumerate() {
+            if k > 0 {
+                s.push_str("; ");
+            }
+            let target = see_target(book, a);
+            let _ = write!(
+                s,
+                "<a epub:type=\"index-xref-related\" href=\"#idx-{target}\"><span epub:type=\"index-term\">{}</span></a>",
+                esc(a)
+            );
+        }
+    }
+    if !e.subs.is_empty() {
+        s.push_str("\n<ul epub:type=\"index-entry-list\">\n");
+        for sub in &e.subs {
+            index_entry(s, sub, w, book, pages);
+        }
+        s.push_str("</ul>\n");
+    }
+    s.push_str("</li>\n");
+}
+
+fn hit_href(w: &Writer<'_>, book: &Book, hit: u32) -> String {
+    let entry = book.index.hits[hit as usize].in_entry;
+    let file = w
+        .plan
+        .file_of_entry
+        .get(entry)
+        .copied()
+        .unwrap_or(usize::MAX);
+    match w.plan.files.get(file) {
+        Some(f) => format!("{}#ix-{hit}", f.name),
+        None => format!("#ix-{hit}"),
+    }
+}
+
+/// The index entry id a printed "see" name refers to.
+fn see_target(book: &Book, printed: &str) -> u32 {
+    let idx = &book.index;
+    idx.entries
+        .iter()
+        .enumerate()
+        .find(|(_, e)| match e.parent {
+            None => e.term == printed,
+            Some(p) => format!("{}: {}", idx.entries[p as usize].term, e.term) == printed,
+        })
+        .map_or(0, |(i, _)| i as u32)
+}

@@ -1,0 +1,343 @@
+//! The EPUB 3 back end: the book model → XHTML, CSS, fonts, images, OPF, nav and NCX →
+//! a deterministic zip container. Written by us on `zip` (see Cargo.toml for why).
+
+pub mod content;
+pub mod package;
+pub mod plan;
+pub mod xhtml;
+
+use std::io::{Cursor, Write};
+
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipWriter};
+
+use crate::fonts::{FaceInfo, Style};
+use crate::model::{Book, EntryKind, ImageFormat, PageMap};
+use crate::timestamp::Timestamp;
+use package::Item;
+use plan::{FileKind, Plan};
+
+const CSS: &str = include_str!("book.css");
+
+/// Everything the EPUB needs besides the book.
+pub struct EpubInput<'a> {
+    pub book: &'a Book,
+    /// Print page numbers, when the PDF was typeset in the same run.
+    pub pages: Option<&'a PageMap>,
+    /// The cover picture (JPEG or PNG bytes) and its format; `None` for no cover page.
+    pub cover: Option<(Vec<u8>, ImageFormat)>,
+    /// The faces of the body family, embedded when `[epub] embed_fonts`.
+    pub fonts: Vec<FaceInfo>,
+    pub time: Timestamp,
+}
+
+/// The publication's unique identifier: the EPUB ISBN, the configured identifier, or a
+/// UUID derived from title and authors (stable between builds).
+pub fn identifier(book: &Book) -> String {
+    let b = &book.config.book;
+    if let Some(i) = &b.isbn_epub {
+        return format!("urn:isbn:{i}");
+    }
+    if let Some(i) = &b.identifier {
+        return i.clone();
+    }
+    let name = format!("bookbuild:{}\n{}", b.title, b.authors.join("\n"));
+    format!(
+        "urn:uuid:{}",
+        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, name.as_bytes())
+    )
+}
+
+/// Builds the EPUB and returns its bytes.
+pub fn build(input: &EpubInput<'_>) -> Result<Vec<u8>, String> {
+    let book = input.book;
+    let pages = input.pages;
+    let plan = Plan::new(book, input.cover.is_some());
+    let id = identifier(book);
+    let printed = crate::index::build::build(book);
+
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut items: Vec<Item> = Vec::new();
+    let mut spine: Vec<String> = Vec::new();
+
+    // Page breaks in reading order, placed as the text files are written.
+    let breaks: Vec<(String, crate::model::FlowPoint)> =
+        pages.map(|p| p.starts.clone()).unwrap_or_default();
+    let mut next_break = 0;
+    for (fi, f) in plan.files.iter().enumerate() {
+        let xhtml = match f.kind {
+            FileKind::Cover => content::cover(book, &plan),
+            FileKind::TitlePage => content::title_page(book),
+            FileKind::Copyright => content::copyright_page(book, &id),
+            FileKind::Nav => package::nav(book, &plan, pages),
+            FileKind::Index => content::index_page(book, &plan, fi, &printed, pages),
+            FileKind::Ordering => content::ordering_page(book, &plan, fi),
+            FileKind::Text => {
+                let (x, n) = content::text_file(book, &plan, fi, &breaks, next_break);
+                next_break = n;
+                x
+            }
+        };
+        let item_id = format!("x-{}", f.name.trim_end_matches(".xhtml"));
+        let mut props = Vec::new();
+        match f.kind {
+            FileKind::Nav => props.push("nav"),
+            FileKind::Index => props.push("index"),
+            _ => {}
+        }
+        if xhtml.contains("<svg") {
+            props.push("svg");
+        }
+        items.push(Item {
+            id: item_id.clone(),
+            href: f.name.clone(),
+            media_type: "application/xhtml+xml".into(),
+            properties: props,
+        });
+        spine.push(item_id);
+        files.push((format!("EPUB/{}", f.name), xhtml.into_bytes()));
+    }
+    if breaks.len() > next_break {
+        return Err(format!(
+            "{} print page breaks could not be placed in the EPUB",
+            breaks.len() - next_break
+        ));
+    }
+    // Without @contents the nav document is not in the spine.
+    if plan.file_of_kind(FileKind::Nav).is_none() {
+        let xhtml = package::nav(book, &plan, pages);
+        items.push(Item {
+            id: "x-nav".into(),
+            href: "nav.xhtml".into(),
+            media_type: "application/xhtml+xml".into(),
+            properties: vec!["nav"],
+        });
+        files.push(("EPUB/nav.xhtml".into(), xhtml.into_bytes()));
+    }
+
+    // Images, each once.
+    let mut written: Vec<&str> = Vec::new();
+    for img in &book.images {
+        let Some(name) = plan.image_names.get(&img.path) else {
+            continue;
+        };
+        if written.contains(&name.as_str()) {
+            continue;
+        }
+        written.push(name);
+        let bytes = std::fs::read(book.root.join(&img.path))
+            .map_err(|e| format!("cannot read {}: {e}", img.path.display()))?;
+        items.push(Item {
+            id: format!("img-{}", written.len()),
+            href: name.clone(),
+            media_type: img.format.media_type().into(),
+            properties: vec![],
+        });
+        files.push((format!("EPUB/{name}"), bytes));
+    }
+    if let (Some((bytes, format)), Some(name)) = (&input.cover, &plan.cover_image) {
+        items.push(Item {
+            id: "cover-image".into(),
+            href: name.clone(),
+            media_type: format.media_type().into(),
+            properties: vec!["cover-image"],
+        });
+        files.push((format!("EPUB/{name}"), bytes.clone()));
+    }
+
+    // Stylesheet and fonts.
+    let mut css = CSS.replace("__BODY_FAMILY__", &book.config.fonts.body);
+    if book.config.epub.embed_fonts {
+        for f in &input.fonts {
+            let ext = if f.data.starts_with(b"OTTO") {
+                "otf"
+            } else {
+                "ttf"
+            };
+            let style = match f.style {
+                Style::Regular => "regular",
+                Style::Italic => "italic",
+                Style::Bold => "bold",
+                Style::BoldItalic => "bold-italic",
+            };
+            let name = format!("fonts/{}-{style}.{ext}", crate::model::slugify(&f.family));
+            css.push_str(&format!(
+                "\n@font-face {{\n  font-family: \"{}\";\n  font-style: {};\n  font-weight: {};\n  src: url(\"../{name}\");\n}}\n",
+                f.family,
+                if f.style.is_italic() { "italic" } else { "normal" },
+                if f.style.is_bold() { "bold" } else { "normal" },
+            ));
+            items.push(Item {
+                id: format!("font-{style}"),
+                href: name.clone(),
+                media_type: if ext == "otf" { "font/otf" } else { "font/ttf" }.into(),
+                properties: vec![],
+            });
+            files.push((format!("EPUB/{name}"), f.data.to_vec()));
+        }
+    }
+    items.push(Item {
+        id: "css".into(),
+        href: "css/book.css".into(),
+        media_type: "text/css".into(),
+        properties: vec![],
+    });
+    files.push(("EPUB/css/book.css".into(), css.into_bytes()));
+
+    items.push(Item {
+        id: "ncx".into(),
+        href: "toc.ncx".into(),
+        media_type: "application/x-dtbncx+xml".into(),
+        properties: vec![],
+    });
+    files.push((
+        "EPUB/toc.ncx".into(),
+        package::ncx(book, &plan, &id, pages).into_bytes(),
+    ));
+
+    let has_index = book
+        .entries
+        .iter()
+        .any(|e| matches!(e.kind, EntryKind::Index))
+        && !printed.groups.is_empty();
+    let meta = package::Metadata {
+        identifier: &id,
+        modified: input.time,
+        has_images: !book.images.is_empty(),
+        has_index,
+        has_notes: package::has_notes(book),
+    };
+    let opf = package::opf(book, &items, &spine, &meta, pages);
+
+    let mut entries: Vec<(String, Vec<u8>)> = vec![
+        (
+            "META-INF/container.xml".into(),
+            CONTAINER.as_bytes().to_vec(),
+        ),
+        ("EPUB/package.opf".into(), opf.into_bytes()),
+    ];
+    if book.config.epub.embed_fonts && !input.fonts.is_empty() {
+        entries.push((
+            "META-INF/com.apple.ibooks.display-options.xml".into(),
+            APPLE_OPTIONS.as_bytes().to_vec(),
+        ));
+    }
+    entries.extend(files);
+    zip_container(&entries, input.time)
+}
+
+const CONTAINER: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">
+  <rootfiles>
+    <rootfile full-path="EPUB/package.opf" media-type="application/oebps-package+xml"/>
+  </rootfiles>
+</container>
+"#;
+
+const APPLE_OPTIONS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<display_options>
+  <platform name="*">
+    <option name="specified-fonts">true</option>
+  </platform>
+</display_options>
+"#;
+
+/// The OCF container: `mimetype` first and stored, then every file in the given order,
+/// deflated, all with the same timestamp and permissions, and no zip comment.
+fn zip_container(entries: &[(String, Vec<u8>)], time: Timestamp) -> Result<Vec<u8>, String> {
+    let (y, mo, d, h, mi, s) = time.civil();
+    let dt = DateTime::from_date_and_time(
+        y.clamp(1980, 2107) as u16,
+        mo as u8,
+        d as u8,
+        h as u8,
+        mi as u8,
+        s as u8,
+    )
+    .unwrap_or_default();
+    let mut zip = ZipWriter::new(Cursor::new(Vec::with_capacity(4 << 20)));
+    let stored = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Stored)
+        .last_modified_time(dt)
+        .unix_permissions(0o644);
+    let deflated = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .compression_level(Some(6))
+        .last_modified_time(dt)
+        .unix_permissions(0o644);
+    let err = |e: zip::result::ZipError| format!("cannot write the EPUB container: {e}");
+    let io = |e: std::io::Error| format!("cannot write the EPUB container: {e}");
+    zip.start_file("mimetype", stored).map_err(err)?;
+    zip.write_all(b"application/epub+zip").map_err(io)?;
+    for (name, data) in entries {
+        let already = name.ends_with(".jpg")
+            || name.ends_with(".png")
+            || name.ends_with(".gif")
+            || name.ends_with(".webp");
+        zip.start_file(name.as_str(), if already { stored } else { deflated })
+            .map_err(err)?;
+        zip.write_all(data).map_err(io)?;
+    }
+    Ok(zip.finish().map_err(err)?.into_inner())
+}
+
+/// "2000-09" → "September 2000".
+pub fn human_date(d: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let parts: Vec<&str> = d.split('-').collect();
+    let month = |m: &str| {
+        m.parse::<usize>()
+            .ok()
+            .and_then(|m| MONTHS.get(m.wrapping_sub(1)))
+            .copied()
+    };
+    match parts.as_slice() {
+        [y, m] => month(m).map_or(d.to_string(), |m| format!("{m} {y}")),
+        [y, m, day] => month(m).map_or(d.to_string(), |m| {
+            format!("{} {m} {y}", day.trim_start_matches('0'))
+        }),
+        _ => d.to_string(),
+    }
+}
+
+/// 13 digits → "978-0-306-40615-7" style grouping (prefix, group, registrant, title, check),
+/// approximated with a fixed 3-1-4-4-1 split: registrant lengths vary by group, so this is
+/// used only where the exact split is unknown.
+pub fn hyphenate_isbn(isbn: &str) -> String {
+    if isbn.len() != 13 {
+        return isbn.to_string();
+    }
+    format!(
+        "{}-{}-{}-{}-{}",
+        &isbn[0..3],
+        &isbn[3..4],
+        &isbn[4..8],
+        &isbn[8..12],
+        &isbn[12..]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(human_date("2000-09"), "September 2000");
+        assert_eq!(human_date("2020-07-28"), "28 July 2020");
+        assert_eq!(human_date("1892"), "1892");
+    }
+}
