@@ -119,6 +119,10 @@ impl Diagnostics {
         Self::default()
     }
 
+    pub fn from_vec(items: Vec<Diagnostic>) -> Self {
+        Diagnostics { items }
+    }
+
     pub fn push(&mut self, d: Diagnostic) {
         self.items.push(d);
     }

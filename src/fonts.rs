@@ -2,7 +2,6 @@
 //! font files of a project's `fonts/` folder, found by their family names.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use rustybuzz::ttf_parser;
 
@@ -54,7 +53,9 @@ pub struct FaceInfo {
     pub style: Style,
     /// Project-relative path, or `None` for a built-in face.
     pub path: Option<PathBuf>,
-    pub data: Arc<Vec<u8>>,
+    /// The font file. Project fonts are read once and kept for the life of the process
+    /// (shaping needs `'static` data; a build reads a handful of fonts).
+    pub data: &'static [u8],
     pub index: u32,
 }
 
@@ -66,7 +67,7 @@ pub fn builtin_faces() -> Vec<FaceInfo> {
             family: DEFAULT_FAMILY.to_string(),
             style: *s,
             path: None,
-            data: Arc::new(d.to_vec()),
+            data: d,
             index: 0,
         })
         .collect()
@@ -120,23 +121,23 @@ pub fn discover(root: &Path) -> (Vec<FaceInfo>, Vec<(PathBuf, String)>) {
             ));
             continue;
         }
-        let data = match std::fs::read(&p) {
-            Ok(d) => Arc::new(d),
+        let data: &'static [u8] = match std::fs::read(&p) {
+            Ok(d) => Box::leak(d.into_boxed_slice()),
             Err(e) => {
                 problems.push((rel, format!("cannot be read: {e}")));
                 continue;
             }
         };
-        let count = ttf_parser::fonts_in_collection(&data).unwrap_or(1);
+        let count = ttf_parser::fonts_in_collection(data).unwrap_or(1);
         let mut any = false;
         for index in 0..count {
-            if let Some((family, style)) = describe(&data, index) {
+            if let Some((family, style)) = describe(data, index) {
                 any = true;
                 faces.push(FaceInfo {
                     family,
                     style,
                     path: Some(rel.clone()),
-                    data: data.clone(),
+                    data,
                     index,
                 });
             }
@@ -186,7 +187,7 @@ mod tests {
     #[test]
     fn builtin_is_libertinus_in_four_styles() {
         for (f, s) in builtin_faces().iter().zip(Style::ALL) {
-            let (family, style) = describe(&f.data, 0).unwrap();
+            let (family, style) = describe(f.data, 0).unwrap();
             assert_eq!(family, DEFAULT_FAMILY);
             assert_eq!(style, s);
         }

@@ -135,8 +135,19 @@ fn main() -> ExitCode {
                 epub: matches!(cli.command, Command::Build | Command::Epub),
             };
             let out = cli.out.clone().unwrap_or_else(|| root.join("build"));
-            match bookbuild::pipeline::build(&book, targets, &out, time, &progress) {
-                Ok(_) => ExitCode::SUCCESS,
+            let built = match bookbuild::pipeline::build(&book, targets, &out, time, &progress) {
+                Ok(b) => b,
+                Err(e) => {
+                    eprintln!("{}", Diagnostic::error(None, e).render(colour));
+                    return ExitCode::from(1);
+                }
+            };
+            let warnings = Diagnostics::from_vec(built.warnings.iter().cloned().collect());
+            if report(warnings, &cli, colour) {
+                return ExitCode::from(1);
+            }
+            match bookbuild::pipeline::write(&built, &progress) {
+                Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("{}", Diagnostic::error(None, e).render(colour));
                     ExitCode::from(1)

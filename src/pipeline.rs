@@ -1,7 +1,9 @@
-//! The build after loading: which outputs to make, in which order, and where they go.
+//! The build after loading: which outputs to make, in which order. Outputs are made in
+//! memory first, so nothing is written when a later step fails or a warning is denied.
 
 use std::path::{Path, PathBuf};
 
+use crate::diag::Diagnostics;
 use crate::model::Book;
 use crate::progress::Progress;
 use crate::timestamp::Timestamp;
@@ -12,18 +14,36 @@ pub struct Targets {
     pub epub: bool,
 }
 
-/// Builds the requested outputs into `out`. Returns the files written.
+/// Outputs ready to be written, and the warnings found while making them.
+pub struct Built {
+    pub files: Vec<(PathBuf, Vec<u8>)>,
+    pub warnings: Diagnostics,
+    /// Pages of the print interior, when it was made.
+    pub pages: Option<usize>,
+}
+
+/// Makes the requested outputs for `out` (not yet written).
 pub fn build(
     book: &Book,
     targets: Targets,
     out: &Path,
     time: Timestamp,
     progress: &Progress,
-) -> Result<Vec<PathBuf>, String> {
+) -> Result<Built, String> {
     let name = book.slug();
-    let mut written = Vec::new();
+    let mut files = Vec::new();
+    let mut warnings = Diagnostics::new();
+    let mut page_map = None;
+    let mut pages = None;
     if targets.pdf {
-        return Err("the PDF back end is not part of this version yet".to_string());
+        let ts = progress.phase("typeset", || crate::typeset::typeset(book))?;
+        for d in ts.warnings.iter() {
+            warnings.push(d.clone());
+        }
+        let bytes = progress.phase("pdf", || crate::pdf::write(book, &ts, time))?;
+        files.push((out.join(format!("{name}.pdf")), bytes));
+        pages = Some(ts.pages.len());
+        page_map = Some(ts.page_map);
     }
     if targets.epub {
         let cover = match &book.covers.front {
@@ -41,20 +61,30 @@ pub fn build(
         };
         let input = crate::epub::EpubInput {
             book,
-            pages: None,
+            pages: page_map.as_ref(),
             cover,
             fonts,
             time,
         };
         let bytes = progress.phase("epub", || crate::epub::build(&input))?;
-        let path = out.join(format!("{name}.epub"));
-        crate::output::write_atomic(&path, &bytes)?;
+        files.push((out.join(format!("{name}.epub")), bytes));
+    }
+    Ok(Built {
+        files,
+        warnings,
+        pages,
+    })
+}
+
+/// Writes the outputs, each atomically.
+pub fn write(built: &Built, progress: &Progress) -> Result<(), String> {
+    for (path, bytes) in &built.files {
+        crate::output::write_atomic(path, bytes)?;
         progress.note(&format!(
             "wrote {} ({} KB)",
             path.display(),
             bytes.len() / 1024
         ));
-        written.push(path);
     }
-    Ok(written)
+    Ok(())
 }

@@ -1,0 +1,120 @@
+//! The typeset book as a display list: pages of positioned glyph runs, rules, images, link
+//! areas and destinations. Knows nothing about PDF; layout is tested by asserting on it.
+
+use super::paragraph::Run;
+use crate::model::{FlowPoint, HitId, ImageId, LinkTarget};
+
+/// Everything on a page is positioned in points from the top-left corner of the trim box.
+#[derive(Debug, Clone)]
+pub enum PItem {
+    /// A glyph run; `y` is its baseline.
+    Text { run: Run, x: f32, y: f32 },
+    /// A straight line from (x0, y) to (x1, y).
+    Rule {
+        x0: f32,
+        x1: f32,
+        y: f32,
+        thickness: f32,
+    },
+    /// A picture scaled into the rectangle.
+    Image {
+        image: ImageId,
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct PLink {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+    pub target: LinkTarget,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Numbering {
+    Roman,
+    Arabic,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageKind {
+    /// Title page, copyright page.
+    Title,
+    /// The first page of a top-level entry.
+    Opening,
+    /// A page that continues an entry.
+    Body,
+    /// A blank page inserted so the next entry opens on a recto.
+    Blank,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub items: Vec<PItem>,
+    pub links: Vec<PLink>,
+    /// Named destinations on this page: id and y.
+    pub dests: Vec<(String, f32)>,
+    pub numbering: Numbering,
+    /// The page's number in its numbering (i = 1).
+    pub number: u32,
+    pub recto: bool,
+    pub kind: PageKind,
+    /// Index hits set on this page.
+    pub hits: Vec<HitId>,
+    /// Where the page's text begins, for the EPUB page-list (body text pages only).
+    pub flow_start: Option<FlowPoint>,
+    /// The outline entry that is current on this page (index into `Book::entries`).
+    pub entry: Option<usize>,
+}
+
+impl Page {
+    pub fn label(&self) -> String {
+        match self.numbering {
+            Numbering::Roman => roman(self.number),
+            Numbering::Arabic => self.number.to_string(),
+        }
+    }
+}
+
+/// Lower-case roman numerals.
+pub fn roman(mut n: u32) -> String {
+    const TABLE: [(u32, &str); 13] = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ];
+    let mut s = String::new();
+    for (v, r) in TABLE {
+        while n >= v {
+            s.push_str(r);
+            n -= v;
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn roman_numerals() {
+        assert_eq!(super::roman(1), "i");
+        assert_eq!(super::roman(4), "iv");
+        assert_eq!(super::roman(14), "xiv");
+        assert_eq!(super::roman(1999), "mcmxcix");
+    }
+}

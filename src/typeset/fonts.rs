@@ -1,0 +1,163 @@
+//! The faces a book is set in: the body family in four styles, then a fallback chain for
+//! characters the body family lacks (the `[fonts] fallback` families, the built-in
+//! Libertinus Serif, then every other face the project has).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use rustybuzz::ttf_parser;
+
+use crate::fonts::{self, FaceInfo, Style};
+
+pub type FaceId = u16;
+
+pub struct LoadedFace {
+    pub info: FaceInfo,
+    pub rb: rustybuzz::Face<'static>,
+    pub upem: f64,
+    /// Ascender and descender in em.
+    pub ascender: f64,
+    pub descender: f64,
+    pub cap_height: f64,
+    pub x_height: f64,
+}
+
+impl LoadedFace {
+    fn new(info: FaceInfo) -> Option<LoadedFace> {
+        let rb = rustybuzz::Face::from_slice(info.data, info.index)?;
+        let upem = f64::from(rb.units_per_em());
+        let ascender = f64::from(rb.ascender()) / upem;
+        let descender = f64::from(rb.descender()) / upem;
+        let cap_height = rb.capital_height().map_or(0.68, |v| f64::from(v) / upem);
+        let x_height = rb.x_height().map_or(0.45, |v| f64::from(v) / upem);
+        Some(LoadedFace {
+            info,
+            rb,
+            upem,
+            ascender,
+            descender,
+            cap_height,
+            x_height,
+        })
+    }
+
+    pub fn has(&self, c: char) -> bool {
+        self.rb.glyph_index(c).is_some()
+    }
+}
+
+pub struct FontBook {
+    pub faces: Vec<LoadedFace>,
+    /// For each style: the faces to try, in order.
+    chains: [Vec<FaceId>; 4],
+    /// Which face sets a character in a style (None: no face has it).
+    coverage: Mutex<HashMap<(Style, char), Option<FaceId>>>,
+}
+
+fn style_index(s: Style) -> usize {
+    match s {
+        Style::Regular => 0,
+        Style::Italic => 1,
+        Style::Bold => 2,
+        Style::BoldItalic => 3,
+    }
+}
+
+impl FontBook {
+    /// Loads the faces for the book. `body` and `fallback` are family names (already checked
+    /// to exist by the loader).
+    pub fn load(
+        root: &std::path::Path,
+        body: &str,
+        fallback: &[String],
+    ) -> Result<FontBook, String> {
+        let (project, _) = fonts::discover(root);
+        let mut all: Vec<FaceInfo> = project;
+        all.extend(fonts::builtin_faces());
+        let mut faces: Vec<LoadedFace> = Vec::new();
+        for info in all {
+            if let Some(f) = LoadedFace::new(info) {
+                faces.push(f);
+            }
+        }
+        let find = |family: &str, style: Style| -> Option<FaceId> {
+            faces
+                .iter()
+                .position(|f| f.info.family.eq_ignore_ascii_case(family) && f.info.style == style)
+                .map(|i| i as FaceId)
+        };
+        let mut chains: [Vec<FaceId>; 4] = Default::default();
+        for style in Style::ALL {
+            let chain = &mut chains[style_index(style)];
+            let mut push = |id: Option<FaceId>| {
+                if let Some(id) = id
+                    && !chain.contains(&id)
+                {
+                    chain.push(id);
+                }
+            };
+            // The body family in this style; a missing bold or italic falls back to the
+            // nearest style the family has.
+            push(find(body, style));
+            push(find(body, Style::new(style.is_bold(), false)));
+            push(find(body, Style::new(false, style.is_italic())));
+            push(find(body, Style::Regular));
+            for fam in fallback {
+                push(find(fam, style));
+                push(find(fam, Style::Regular));
+            }
+            push(find(fonts::DEFAULT_FAMILY, style));
+            for i in 0..faces.len() {
+                push(Some(i as FaceId));
+            }
+        }
+        if chains[0].is_empty() {
+            return Err(format!("no font of the family \"{body}\" can be read"));
+        }
+        Ok(FontBook {
+            faces,
+            chains,
+            coverage: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The first face of the style's chain: the body face.
+    pub fn primary(&self, style: Style) -> FaceId {
+        self.chains[style_index(style)][0]
+    }
+
+    pub fn face(&self, id: FaceId) -> &LoadedFace {
+        &self.faces[id as usize]
+    }
+
+    /// The face that sets `c` in `style`, or `None` when no face has it.
+    pub fn face_for(&self, style: Style, c: char) -> Option<FaceId> {
+        let primary = self.primary(style);
+        if self.faces[primary as usize].has(c) {
+            return Some(primary);
+        }
+        let key = (style, c);
+        if let Some(v) = self.coverage.lock().ok().and_then(|m| m.get(&key).copied()) {
+            return v;
+        }
+        let found = self.chains[style_index(style)]
+            .iter()
+            .copied()
+            .find(|id| self.faces[*id as usize].has(c));
+        if let Ok(mut m) = self.coverage.lock() {
+            m.insert(key, found);
+        }
+        found
+    }
+
+    /// Characters that need no glyph: controls, joiners, variation selectors.
+    pub fn is_invisible(c: char) -> bool {
+        matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{fe00}'..='\u{fe0f}' | '\u{ad}')
+            || c.is_control()
+    }
+}
+
+/// The glyph id of a character in a face (for rules like the hyphen).
+pub fn glyph_of(face: &LoadedFace, c: char) -> Option<ttf_parser::GlyphId> {
+    face.rb.glyph_index(c)
+}

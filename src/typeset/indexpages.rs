@@ -1,0 +1,264 @@
+//! The printed index: two columns, letter headings, entries with a hanging indent, page
+//! numbers from the final pagination joined into ranges (45–47), "see" and "see also" in
+//! italics, and "(continued)" where an entry breaks across columns or pages.
+
+use std::collections::HashMap;
+
+use super::book::Assembly;
+use super::flow::{Flow, FlowBuilder, Geometry, VBox, VKind};
+use super::paginate::{PageContent, Placed};
+use super::paragraph::{self, Align, ParaStyle, Tools};
+use crate::fonts::Style;
+use crate::index::build::{PrintedEntry, PrintedIndex};
+use crate::model::{Book, Inline, LinkTarget};
+
+/// Space between the columns.
+fn gutter(geom: &Geometry) -> f64 {
+    geom.size * 1.5
+}
+
+fn column(geom: &Geometry) -> f64 {
+    (geom.measure - gutter(geom)) / 2.0
+}
+
+/// Page numbers of an entry's occurrences: one per page, consecutive pages joined with an
+/// en dash. Returns (label, first absolute page) pairs.
+pub fn locators(hits: &[u32], asm: &Assembly) -> Vec<(String, usize)> {
+    let mut pages: Vec<usize> = hits
+        .iter()
+        .filter_map(|h| asm.hit_pages.get(*h as usize).copied())
+        .filter(|p| *p != usize::MAX)
+        .collect();
+    pages.sort_unstable();
+    pages.dedup();
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < pages.len() {
+        let mut e = k;
+        while e + 1 < pages.len()
+            && pages[e + 1] == pages[e] + 1
+            && asm.pages[pages[e + 1]].0 == asm.pages[pages[k]].0
+        {
+            e += 1;
+        }
+        let label = if e > k {
+            format!("{}–{}", asm.label(pages[k]), asm.label(pages[e]))
+        } else {
+            asm.label(pages[k])
+        };
+        out.push((label, pages[k]));
+        k = e + 1;
+    }
+    out
+}
+
+/// The inlines of one index entry: term, locators (each a link to its page), see / see also.
+fn entry_inlines(e: &PrintedEntry, asm: &Assembly) -> Vec<Inline> {
+    let mut v = vec![Inline::Text(e.term.clone())];
+    for (label, page) in locators(&e.hits, asm) {
+        v.push(Inline::Text(", ".into()));
+        v.push(Inline::Link(crate::model::Link {
+            target: LinkTarget::Internal(page_target(page)),
+            content: vec![Inline::Text(label)],
+        }));
+    }
+    if let Some(see) = &e.see {
+        v.push(Inline::Text(", ".into()));
+        v.push(Inline::Emph(vec![Inline::Text("see".into())]));
+        v.push(Inline::Text(format!(" {see}")));
+    }
+    if !e.see_also.is_empty() {
+        v.push(Inline::Text(". ".into()));
+        v.push(Inline::Emph(vec![Inline::Text("See also".into())]));
+        v.push(Inline::Text(format!(" {}", e.see_also.join("; "))));
+    }
+    v
+}
+
+/// A link target that the PDF writer resolves to the top of a page.
+pub fn page_target(page: usize) -> String {
+    format!("\u{0}page:{page}")
+}
+
+pub fn index_flow(
+    book: &Book,
+    top: usize,
+    tools: &mut Tools<'_>,
+    geom: Geometry,
+    asm: &Assembly,
+) -> Flow {
+    let printed: PrintedIndex = crate::index::build::build(book);
+    let mut fb = FlowBuilder::new(tools, book, geom);
+    fb.opening(top);
+    let title_boxes = fb.boxes.len();
+    let col = column(&geom);
+    let size = geom.size * 0.92;
+    let leading = geom.leading * 0.92;
+    let hang = size * 1.5;
+    let mut continued: HashMap<usize, VBox> = HashMap::new();
+    let line_box = |l, x: f64, break_before: bool| VBox {
+        kind: VKind::Lines {
+            lines: vec![(l, x as f32)],
+            point: None,
+            anchors: Vec::new(),
+        },
+        height: leading,
+        ascent: leading * 0.78,
+        break_before,
+    };
+    for g in &printed.groups {
+        // The letter heading, kept with the first entry.
+        let hs = ParaStyle {
+            size: size * 1.15,
+            measure: col,
+            indent: 0.0,
+            hang: 0.0,
+            align: Align::Left,
+            base: Style::Bold,
+            hyphenate: false,
+            protrusion: false,
+        };
+        if fb.boxes.len() > title_boxes {
+            fb.boxes.push(VBox {
+                kind: VKind::Space { stretch: 0.0 },
+                height: leading,
+                ascent: 0.0,
+                break_before: true,
+            });
+        }
+        for l in paragraph::layout_text(&g.label, &hs, fb.tools) {
+            fb.boxes.push(VBox {
+                break_before: true,
+                ..line_box(l, 0.0, true)
+            });
+        }
+        let mut first_in_group = true;
+        for e in &g.entries {
+            let items: Vec<(&PrintedEntry, f64, Option<&str>)> = std::iter::once((e, 0.0, None))
+                .chain(e.subs.iter().map(|s| (s, size, Some(e.term.as_str()))))
+                .collect();
+            for (entry, indent, parent) in items {
+                let style = ParaStyle {
+                    size,
+                    measure: col - indent,
+                    indent: 0.0,
+                    hang,
+                    align: Align::Left,
+                    base: Style::Regular,
+                    hyphenate: false,
+                    protrusion: false,
+                };
+                let lines = paragraph::layout(&entry_inlines(entry, asm), &style, fb.tools);
+                let n = lines.len();
+                for (i, l) in lines.into_iter().enumerate() {
+                    let idx = fb.boxes.len();
+                    // Not right after the letter heading; a sub-entry's lines may break
+                    // anywhere after their first.
+                    let break_before = !first_in_group;
+                    first_in_group = false;
+                    if i > 0 || parent.is_some() {
+                        let term = parent.unwrap_or(&entry.term);
+                        let cont = format!("{term} (continued)");
+                        let cs = ParaStyle {
+                            base: Style::Italic,
+                            ..style.clone()
+                        };
+                        if let Some(cl) = paragraph::layout_text(&cont, &cs, fb.tools)
+                            .into_iter()
+                            .next()
+                        {
+                            continued.insert(idx, line_box(cl, 0.0, true));
+                        }
+                    }
+                    let _ = n;
+                    fb.boxes.push(line_box(l, indent, break_before));
+                }
+            }
+        }
+    }
+    let mut flow = fb.finish();
+    flow.continued = continued;
+    flow
+}
+
+/// Fills two columns per page; the first page starts below the index's title.
+pub fn paginate_columns(flow: &Flow, geom: &Geometry) -> Vec<PageContent> {
+    let boxes = &flow.boxes;
+    let n = boxes.len();
+    // The title boxes: everything up to the first letter heading (the opening's lines and
+    // spaces) spans both columns.
+    let title_end = boxes
+        .iter()
+        .position(|b| matches!(&b.kind, VKind::Lines { anchors, .. } if anchors.is_empty()))
+        .unwrap_or(n);
+    let title_h: f64 = boxes[..title_end].iter().map(|b| b.height).sum();
+    let col_x = [0.0, column(geom) + gutter(geom)];
+    let mut pages: Vec<PageContent> = Vec::new();
+    let mut page = PageContent::default();
+    let mut y0 = 0.0;
+    for (k, b) in boxes[..title_end].iter().enumerate() {
+        page.placed.push(Placed::Body {
+            index: k,
+            x: 0.0,
+            y: y0,
+        });
+        y0 += b.height;
+    }
+    let mut i = title_end;
+    let mut col = 0;
+    let mut top = title_h;
+    while i < n {
+        while i < n && boxes[i].is_space() && col_start(&page, col, top) {
+            i += 1;
+        }
+        let mut y = top;
+        let cap = geom.text_height + 0.01;
+        // A column that starts inside an entry repeats its term.
+        if let Some(c) = flow.continued.get(&i) {
+            page.placed.push(Placed::Continued {
+                index: i,
+                x: col_x[col],
+                y,
+            });
+            y += c.height;
+        }
+        let mut j = i;
+        let mut last_ok = None;
+        while j < n && y + boxes[j].height <= cap {
+            y += boxes[j].height;
+            j += 1;
+            if j == n || boxes[j].break_before {
+                last_ok = Some(j);
+            }
+        }
+        let end = if j >= n {
+            n
+        } else {
+            last_ok.filter(|e| *e > i).unwrap_or(j.max(i + 1))
+        };
+        let mut yy = y - boxes[i..j].iter().map(|b| b.height).sum::<f64>();
+        for (k, b) in boxes.iter().enumerate().take(end).skip(i) {
+            page.placed.push(Placed::Body {
+                index: k,
+                x: col_x[col],
+                y: yy,
+            });
+            yy += b.height;
+        }
+        i = end;
+        if col == 0 && i < n {
+            col = 1;
+        } else if i < n {
+            pages.push(std::mem::take(&mut page));
+            col = 0;
+            top = 0.0;
+        }
+    }
+    pages.push(page);
+    pages
+}
+
+fn col_start(page: &PageContent, col: usize, _top: f64) -> bool {
+    let _ = col;
+    !page.placed.is_empty()
+}

@@ -1,0 +1,484 @@
+//! Knuth–Plass line breaking over boxes, glue and penalties ("Breaking Paragraphs into
+//! Lines", 1981): the whole paragraph is optimised at once, so one loose line does not force
+//! a run of bad ones.
+//!
+//! Passes: a first pass with the normal tolerance; when it finds no feasible breaks, a looser
+//! pass with emergency stretch; and a last pass that accepts any line that is not overfull.
+//! Boxes are never wider than the line (the paragraph builder splits those beforehand), so
+//! the last pass always succeeds and no line is ever overfull.
+
+/// An item of the horizontal list. Widths are in points.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Item {
+    /// A word or part of one. Its stretch and shrink come from letter spacing, a small
+    /// share of the justification that keeps word spaces even.
+    Box {
+        width: f64,
+        stretch: f64,
+        shrink: f64,
+    },
+    Glue {
+        width: f64,
+        stretch: f64,
+        shrink: f64,
+    },
+    Penalty {
+        width: f64,
+        penalty: f64,
+        flagged: bool,
+    },
+}
+
+pub const INFINITY: f64 = 10_000.0;
+
+/// The costs, with TeX's names and plain TeX's values unless noted.
+#[derive(Debug, Clone, Copy)]
+pub struct Params {
+    /// \tolerance: the worst badness accepted in the first pass. Plain TeX uses 200; we
+    /// allow a little more because hyphenation is on from the first pass.
+    pub tolerance: f64,
+    /// \linepenalty: a cost per line, so fewer lines are preferred.
+    pub line_penalty: f64,
+    /// \adjdemerits: for adjacent lines whose looseness differs by more than one class.
+    pub adj_demerits: f64,
+    /// \doublehyphendemerits: for two hyphenated lines in a row.
+    pub double_hyphen_demerits: f64,
+    /// \finalhyphendemerits: for a hyphen on the last full line. We make it prohibitive:
+    /// the spec asks for no hyphen there at all.
+    pub final_hyphen_demerits: f64,
+    /// Extra stretch per line in the emergency pass (\emergencystretch), in points.
+    pub emergency_stretch: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            tolerance: 300.0,
+            line_penalty: 10.0,
+            adj_demerits: 10_000.0,
+            double_hyphen_demerits: 10_000.0,
+            final_hyphen_demerits: 1_000_000.0,
+            emergency_stretch: 0.0,
+        }
+    }
+}
+
+/// A chosen break: the index of the item broken at, and the line's adjustment ratio.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Break {
+    pub at: usize,
+    pub ratio: f64,
+}
+
+#[derive(Clone, Copy)]
+struct Node {
+    /// Item index of the break (usize::MAX for the start of the paragraph).
+    at: usize,
+    line: usize,
+    fitness: u8,
+    hyphenated: bool,
+    /// How many lines in a row, up to this one, end with a hyphen.
+    hyphen_run: u8,
+    demerits: f64,
+    prev: usize,
+}
+
+/// Line widths: the first line may differ (an indent is a box, but hanging punctuation
+/// changes the available width per break).
+pub trait Widths {
+    /// The width available for line `line` (0-based) from the break `from` (None: the
+    /// paragraph start) to the break `to`.
+    fn width(&self, line: usize, from: Option<usize>, to: usize) -> f64;
+}
+
+impl Widths for f64 {
+    fn width(&self, _: usize, _: Option<usize>, _: usize) -> f64 {
+        *self
+    }
+}
+
+/// Finds the best breaks. The last item must be a forced break (penalty -INFINITY).
+pub fn break_lines(items: &[Item], widths: &impl Widths, params: &Params) -> Vec<Break> {
+    if let Some(b) = run(items, widths, params, false) {
+        return b;
+    }
+    let emergency = Params {
+        tolerance: 2_000.0,
+        emergency_stretch: params.emergency_stretch.max(1.0),
+        ..*params
+    };
+    if let Some(b) = run(items, widths, &emergency, false) {
+        return b;
+    }
+    run(items, widths, params, true).expect("the final pass accepts any line that fits")
+}
+
+fn run(items: &[Item], widths: &impl Widths, params: &Params, any: bool) -> Option<Vec<Break>> {
+    let n = items.len();
+    // Prefix sums of width, stretch and shrink (penalties add nothing).
+    let mut sw = vec![0.0; n + 1];
+    let mut sy = vec![0.0; n + 1];
+    let mut sz = vec![0.0; n + 1];
+    for (i, it) in items.iter().enumerate() {
+        let (w, y, z) = match *it {
+            Item::Box {
+                width,
+                stretch,
+                shrink,
+            } => (width, stretch, shrink),
+            Item::Glue {
+                width,
+                stretch,
+                shrink,
+            } => (width, stretch, shrink),
+            Item::Penalty { .. } => (0.0, 0.0, 0.0),
+        };
+        sw[i + 1] = sw[i] + w;
+        sy[i + 1] = sy[i] + y;
+        sz[i + 1] = sz[i] + z;
+    }
+    // Where a line that follows a break at i starts: glue and penalties after a break are
+    // discarded, up to the next box (or forced break).
+    let start_after = |i: usize| -> usize {
+        let mut j = i + 1;
+        while j < n {
+            match items[j] {
+                Item::Box { .. } => break,
+                Item::Penalty { penalty, .. } if penalty <= -INFINITY => break,
+                _ => j += 1,
+            }
+        }
+        j
+    };
+
+    let mut nodes: Vec<Node> = vec![Node {
+        at: usize::MAX,
+        line: 0,
+        fitness: 1,
+        hyphenated: false,
+        hyphen_run: 0,
+        demerits: 0.0,
+        prev: usize::MAX,
+    }];
+    let mut active: Vec<usize> = vec![0];
+    let mut starts: Vec<usize> = vec![0];
+
+    for b in 0..n {
+        let (is_break, penalty, flagged, pwidth) = match items[b] {
+            Item::Penalty {
+                penalty,
+                flagged,
+                width,
+            } if penalty < INFINITY => (true, penalty, flagged, width),
+            Item::Glue { .. } if b > 0 && matches!(items[b - 1], Item::Box { .. }) => {
+                (true, 0.0, false, 0.0)
+            }
+            _ => (false, 0.0, false, 0.0),
+        };
+        if !is_break {
+            continue;
+        }
+        let forced = penalty <= -INFINITY;
+        // Best new node per fitness class and length of the hyphen run it ends.
+        let mut best: [[Option<(f64, usize, f64)>; 3]; 4] = [[None; 3]; 4];
+        let mut k = 0;
+        while k < active.len() {
+            let a = active[k];
+            let node = nodes[a];
+            let start = starts[k];
+            let natural = sw[b] - sw[start] + pwidth;
+            let line_width = widths.width(
+                node.line,
+                if node.at == usize::MAX {
+                    None
+                } else {
+                    Some(node.at)
+                },
+                b,
+            );
+            let stretch = sy[b] - sy[start] + params.emergency_stretch;
+            let shrink = sz[b] - sz[start];
+            let ratio = if natural < line_width {
+                if stretch > 0.0 {
+                    (line_width - natural) / stretch
+                } else {
+                    INFINITY
+                }
+            } else if natural > line_width {
+                if shrink > 0.0 {
+                    (line_width - natural) / shrink
+                } else {
+                    -INFINITY
+                }
+            } else {
+                0.0
+            };
+            if ratio < -1.0 || forced {
+                // This active node cannot reach any later break either (or a forced break
+                // ends every line): retire it.
+                active.remove(k);
+                starts.remove(k);
+            } else {
+                k += 1;
+            }
+            let feasible = ratio >= -1.0 && (any || badness(ratio) <= params.tolerance);
+            // At a forced break, a line too loose for the tolerance is still a candidate when
+            // nothing else is (TeX's "artificial demerits").
+            let artificial = forced
+                && ratio >= -1.0
+                && !feasible
+                && active.is_empty()
+                && best.iter().flatten().all(Option::is_none);
+            if !(feasible || artificial) {
+                continue;
+            }
+            let bad = if artificial { 0.0 } else { badness(ratio) };
+            let mut d = (params.line_penalty + bad).powi(2);
+            if penalty >= 0.0 {
+                d += penalty * penalty;
+            } else if penalty > -INFINITY {
+                d -= penalty * penalty;
+            }
+            let fitness = fitness_class(ratio);
+            if node.at != usize::MAX && (i32::from(fitness) - i32::from(node.fitness)).abs() > 1 {
+                d += params.adj_demerits;
+            }
+            if flagged && node.hyphenated {
+                d += params.double_hyphen_demerits;
+            }
+            if forced && node.hyphenated {
+                d += params.final_hyphen_demerits;
+            }
+            let run = if flagged { node.hyphen_run + 1 } else { 0 };
+            // Three hyphenated lines in a row are not allowed (in the last pass, very costly).
+            if run >= 3 {
+                if !any {
+                    continue;
+                }
+                d += 100.0 * params.double_hyphen_demerits;
+            }
+            let total = node.demerits + d;
+            let slot = &mut best[fitness as usize][usize::from(run.min(2))];
+            if slot.is_none_or(|(t, _, _)| total < t) {
+                *slot = Some((total, a, ratio));
+            }
+        }
+        for (fitness, slots) in best.iter().enumerate() {
+            for (run, slot) in slots.iter().enumerate() {
+                if let Some((total, prev, _)) = *slot {
+                    nodes.push(Node {
+                        at: b,
+                        line: nodes[prev].line + 1,
+                        fitness: fitness as u8,
+                        hyphenated: flagged,
+                        hyphen_run: run as u8,
+                        demerits: total,
+                        prev,
+                    });
+                    active.push(nodes.len() - 1);
+                    starts.push(start_after(b));
+                }
+            }
+        }
+        if active.is_empty() {
+            return None;
+        }
+    }
+    // The best node at the final (forced) break.
+    let last = n - 1;
+    let end = nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, nd)| nd.at == last)
+        .min_by(|a, b| a.1.demerits.total_cmp(&b.1.demerits))?
+        .0;
+    let mut breaks = Vec::new();
+    let mut i = end;
+    while nodes[i].at != usize::MAX {
+        breaks.push(nodes[i].at);
+        i = nodes[i].prev;
+    }
+    breaks.reverse();
+    // Recompute each line's ratio (without emergency stretch: that only made breaks feasible).
+    let mut out = Vec::with_capacity(breaks.len());
+    let mut from: Option<usize> = None;
+    for (line, &b) in breaks.iter().enumerate() {
+        let start = from.map_or(0, start_after);
+        let pwidth = match items[b] {
+            Item::Penalty { width, .. } => width,
+            _ => 0.0,
+        };
+        let natural = sw[b] - sw[start] + pwidth;
+        let line_width = widths.width(line, from, b);
+        let stretch = sy[b] - sy[start];
+        let shrink = sz[b] - sz[start];
+        let ratio = if natural < line_width {
+            if stretch > 0.0 {
+                (line_width - natural) / stretch
+            } else {
+                0.0
+            }
+        } else if shrink > 0.0 {
+            ((line_width - natural) / shrink).max(-1.0)
+        } else {
+            0.0
+        };
+        out.push(Break { at: b, ratio });
+        from = Some(b);
+    }
+    Some(out)
+}
+
+/// TeX's badness: 100 r³, capped.
+pub fn badness(ratio: f64) -> f64 {
+    if ratio < -1.0 {
+        return INFINITY + 1.0;
+    }
+    (100.0 * ratio.abs().powi(3)).min(INFINITY)
+}
+
+/// 0 very loose, 1 loose, 2 decent, 3 tight — in TeX's order reversed so that adjacent
+/// classes differ by one.
+fn fitness_class(ratio: f64) -> u8 {
+    if ratio > 1.0 {
+        0
+    } else if ratio > 0.5 {
+        1
+    } else if ratio >= -0.5 {
+        2
+    } else {
+        3
+    }
+}
+
+/// Where each line starts, given the breaks: the first item after the previous break that
+/// is kept at the start of a line.
+pub fn line_starts(items: &[Item], breaks: &[Break]) -> Vec<usize> {
+    let mut starts = Vec::with_capacity(breaks.len());
+    let mut prev: Option<usize> = None;
+    for b in breaks {
+        let mut j = prev.map_or(0, |p| p + 1);
+        if prev.is_some() {
+            while j < b.at {
+                match items[j] {
+                    Item::Box { .. } => break,
+                    _ => j += 1,
+                }
+            }
+        }
+        starts.push(j);
+        prev = Some(b.at);
+    }
+    starts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Words of given widths separated by glue, ending with \parfillskip and a forced break.
+    fn para(words: &[f64]) -> Vec<Item> {
+        let mut v = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            if i > 0 {
+                v.push(Item::Glue {
+                    width: 3.0,
+                    stretch: 1.5,
+                    shrink: 1.0,
+                });
+            }
+            v.push(Item::Box {
+                width: *w,
+                stretch: 0.0,
+                shrink: 0.0,
+            });
+        }
+        v.push(Item::Penalty {
+            width: 0.0,
+            penalty: INFINITY,
+            flagged: false,
+        });
+        v.push(Item::Glue {
+            width: 0.0,
+            stretch: 1e6,
+            shrink: 0.0,
+        });
+        v.push(Item::Penalty {
+            width: 0.0,
+            penalty: -INFINITY,
+            flagged: false,
+        });
+        v
+    }
+
+    #[test]
+    fn every_line_fits() {
+        let words: Vec<f64> = (0..200).map(|i| 10.0 + (i * 37 % 23) as f64).collect();
+        let items = para(&words);
+        let breaks = break_lines(&items, &100.0, &Params::default());
+        let starts = line_starts(&items, &breaks);
+        for (b, s) in breaks.iter().zip(&starts) {
+            assert!(b.ratio >= -1.0 - 1e-9, "overfull line");
+            let natural: f64 = items[*s..b.at]
+                .iter()
+                .map(|i| match i {
+                    Item::Box { width, .. } => *width,
+                    Item::Glue { width, .. } => *width,
+                    _ => 0.0,
+                })
+                .sum();
+            let shrink: f64 = items[*s..b.at]
+                .iter()
+                .map(|i| {
+                    if let Item::Glue { shrink, .. } = i {
+                        *shrink
+                    } else {
+                        0.0
+                    }
+                })
+                .sum();
+            assert!(natural - shrink <= 100.0 + 1e-6);
+        }
+    }
+
+    #[test]
+    fn a_word_too_long_for_any_tolerance_still_gets_lines() {
+        let items = para(&[99.0, 99.0, 5.0, 99.0]);
+        let breaks = break_lines(&items, &100.0, &Params::default());
+        assert_eq!(breaks.len(), 4);
+    }
+
+    #[test]
+    fn spacing_is_more_even_than_greedy() {
+        let words: Vec<f64> = (0..300).map(|i| 8.0 + (i * 53 % 29) as f64).collect();
+        let items = para(&words);
+        let kp = run(&items, &300.0, &Params::default(), false)
+            .expect("the first pass succeeds on ordinary text");
+        // Greedy: as many words as fit at natural width.
+        let mut greedy = Vec::new();
+        let (mut w, mut count) = (0.0, 0);
+        for x in &words {
+            let add = if count == 0 { *x } else { 3.0 + x };
+            if w + add > 300.0 {
+                greedy.push((300.0 - w) / (1.5 * (count as f64 - 1.0)).max(1.0));
+                w = *x;
+                count = 1;
+            } else {
+                w += add;
+                count += 1;
+            }
+        }
+        let spread = |r: &[f64]| {
+            let m = r.iter().sum::<f64>() / r.len() as f64;
+            (r.iter().map(|x| (x - m).powi(2)).sum::<f64>() / r.len() as f64).sqrt()
+        };
+        let kp_r: Vec<f64> = kp[..kp.len() - 1].iter().map(|b| b.ratio).collect();
+        assert!(
+            spread(&kp_r) < spread(&greedy),
+            "{} vs {}: {kp_r:?}",
+            spread(&kp_r),
+            spread(&greedy)
+        );
+        assert!(kp_r.iter().all(|r| *r >= -1.0));
+    }
+}

@@ -1,0 +1,144 @@
+//! Shaping with rustybuzz (kerning, standard ligatures, the book's language), cached by
+//! content: each distinct piece of text is shaped once per face, in font units, and scaled
+//! when used.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::fonts::{FaceId, FontBook};
+
+/// Offset of the superior-figure caches in `Shaper::cache`.
+const SUPS: usize = 1 << 12;
+
+/// A shaped glyph in font units; `cluster` is a byte offset into the shaped text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UGlyph {
+    pub id: u16,
+    pub advance: i32,
+    pub x_offset: i32,
+    pub y_offset: i32,
+    pub cluster: u32,
+}
+
+pub struct Shaper {
+    /// Per face (and per feature set: superior figures live at `face + SUPS`): text → glyphs.
+    cache: Vec<HashMap<Box<str>, Arc<[UGlyph]>>>,
+    language: Option<rustybuzz::Language>,
+    /// Shaping plans per (face key, script): building a plan parses the font's layout
+    /// tables, which costs more than shaping a word.
+    plans: HashMap<(usize, rustybuzz::Script), rustybuzz::ShapePlan>,
+}
+
+impl Shaper {
+    pub fn new(language: &str) -> Shaper {
+        Shaper {
+            cache: Vec::new(),
+            language: language.parse().ok(),
+            plans: HashMap::new(),
+        }
+    }
+
+    pub fn shape(&mut self, fonts: &FontBook, face: FaceId, text: &str) -> Arc<[UGlyph]> {
+        self.shape_with(fonts, face, text, false)
+    }
+
+    /// With the `sups` feature (superior figures, for note references).
+    pub fn shape_sups(&mut self, fonts: &FontBook, face: FaceId, text: &str) -> Arc<[UGlyph]> {
+        self.shape_with(fonts, face, text, true)
+    }
+
+    fn shape_with(
+        &mut self,
+        fonts: &FontBook,
+        face: FaceId,
+        text: &str,
+        sups: bool,
+    ) -> Arc<[UGlyph]> {
+        let f = face as usize + if sups { SUPS } else { 0 };
+        if self.cache.len() <= f {
+            self.cache.resize_with(f + 1, HashMap::new);
+        }
+        if let Some(g) = self.cache[f].get(text) {
+            return g.clone();
+        }
+        let glyphs: Arc<[UGlyph]> = self.shape_uncached(fonts, face, f, text, sups).into();
+        self.cache[f].insert(Box::from(text), glyphs.clone());
+        glyphs
+    }
+
+    fn shape_uncached(
+        &mut self,
+        fonts: &FontBook,
+        face: FaceId,
+        key: usize,
+        text: &str,
+        sups: bool,
+    ) -> Vec<UGlyph> {
+        let mut buf = rustybuzz::UnicodeBuffer::new();
+        buf.push_str(text);
+        buf.set_direction(rustybuzz::Direction::LeftToRight);
+        if let Some(l) = &self.language {
+            buf.set_language(l.clone());
+        }
+        buf.guess_segment_properties();
+        let script = buf.script();
+        let rb = &fonts.face(face).rb;
+        let language = self.language.clone();
+        let plan = self.plans.entry((key, script)).or_insert_with(|| {
+            let features: &[rustybuzz::Feature] = if sups {
+                &[rustybuzz::Feature {
+                    tag: rustybuzz::ttf_parser::Tag::from_bytes(b"sups"),
+                    value: 1,
+                    start: 0,
+                    end: u32::MAX,
+                }]
+            } else {
+                &[]
+            };
+            rustybuzz::ShapePlan::new(
+                rb,
+                rustybuzz::Direction::LeftToRight,
+                Some(script),
+                language.as_ref(),
+                features,
+            )
+        });
+        let out = rustybuzz::shape_with_plan(rb, plan, buf);
+        out.glyph_infos()
+            .iter()
+            .zip(out.glyph_positions())
+            .map(|(i, p)| UGlyph {
+                id: i.glyph_id as u16,
+                advance: p.x_advance,
+                x_offset: p.x_offset,
+                y_offset: p.y_offset,
+                cluster: i.cluster,
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kerning_and_ligatures_and_cache() {
+        let fonts = FontBook::load(
+            std::path::Path::new("/nonexistent"),
+            crate::fonts::DEFAULT_FAMILY,
+            &[],
+        )
+        .unwrap();
+        let face = fonts.primary(crate::fonts::Style::Regular);
+        let mut s = Shaper::new("en");
+        let fi = s.shape(&fonts, face, "office");
+        // "ffi" becomes one ligature glyph: fewer glyphs than characters.
+        assert!(fi.len() < 6, "{fi:?}");
+        let again = s.shape(&fonts, face, "office");
+        assert!(Arc::ptr_eq(&fi, &again));
+        let av = s.shape(&fonts, face, "AV");
+        let a = s.shape(&fonts, face, "A");
+        assert!(av[0].advance < a[0].advance, "A and V are kerned");
+    }
+}

@@ -1,0 +1,139 @@
+//! The title page and its verso, the copyright page, generated from build.toml.
+
+use super::book::{Frame, place_line};
+use super::display::Page;
+use super::paragraph::{self, Align, ParaStyle, Tools};
+use crate::fonts::Style;
+use crate::model::Book;
+
+fn centred(
+    page: &mut Page,
+    frame: &Frame,
+    tools: &mut Tools<'_>,
+    text: &str,
+    size: f64,
+    base: Style,
+    y: f64,
+) -> f64 {
+    let style = ParaStyle {
+        size,
+        measure: frame.geom.measure,
+        indent: 0.0,
+        hang: 0.0,
+        align: Align::Center,
+        base,
+        hyphenate: false,
+        protrusion: false,
+    };
+    let mut y = y;
+    let left = frame.left(page.recto);
+    for line in paragraph::layout_text(text, &style, tools) {
+        place_line(page, line, left, y);
+        y += size * 1.3;
+    }
+    y
+}
+
+pub fn title_page(book: &Book, page: &mut Page, frame: &Frame, tools: &mut Tools<'_>) {
+    let b = &book.config.book;
+    let s = frame.geom.size;
+    let mut y = frame.top + frame.geom.text_height * 0.22;
+    y = centred(page, frame, tools, &b.title, s * 2.2, Style::Regular, y);
+    if let Some(sub) = &b.subtitle {
+        y = centred(page, frame, tools, sub, s * 1.3, Style::Italic, y + s * 0.8);
+    }
+    y += s * 3.0;
+    for a in &b.authors {
+        y = centred(page, frame, tools, a, s * 1.4, Style::Regular, y);
+    }
+    if let Some(ed) = &b.editor {
+        centred(
+            page,
+            frame,
+            tools,
+            &format!("Edited by {ed}"),
+            s * 1.1,
+            Style::Italic,
+            y + s,
+        );
+    }
+    if let Some(p) = &b.publisher {
+        centred(
+            page,
+            frame,
+            tools,
+            p,
+            s * 1.1,
+            Style::Regular,
+            frame.top + frame.geom.text_height - s,
+        );
+    }
+    page.dests.push(("titlepage".into(), frame.top as f32));
+}
+
+pub fn copyright_page(book: &Book, page: &mut Page, frame: &Frame, tools: &mut Tools<'_>) {
+    let b = &book.config.book;
+    let size = frame.geom.size * 0.85;
+    let leading = frame.geom.leading * 0.85;
+    let mut paras: Vec<Vec<crate::model::Inline>> = Vec::new();
+    use crate::model::Inline::{Emph, Text};
+    let mut first = vec![Emph(vec![Text(b.title.clone())])];
+    if let Some(sub) = &b.subtitle {
+        first.push(Text(format!(": {sub}")));
+    }
+    paras.push(first);
+    paras.push(vec![Text(b.authors.join(", "))]);
+    if let Some(r) = &b.rights {
+        paras.push(vec![Text(r.clone())]);
+    }
+    if let Some(p) = &b.publisher {
+        paras.push(vec![Text(format!("Published by {p}"))]);
+    }
+    if let Some(d) = &b.date {
+        paras.push(vec![Text(format!(
+            "First published {}",
+            crate::epub::human_date(d)
+        ))]);
+    }
+    if let Some(i) = &b.isbn_print {
+        paras.push(vec![Text(format!(
+            "ISBN {} (print)",
+            crate::epub::hyphenate_isbn(i)
+        ))]);
+    }
+    if let Some(i) = &b.isbn_epub {
+        paras.push(vec![Text(format!(
+            "ISBN {} (EPUB)",
+            crate::epub::hyphenate_isbn(i)
+        ))]);
+    }
+    paras.push(vec![Text(format!(
+        "Set in {} with bookbuild.",
+        book.config.fonts.body
+    ))]);
+    let style = ParaStyle {
+        size,
+        measure: frame.geom.measure,
+        indent: 0.0,
+        hang: 0.0,
+        align: Align::Left,
+        base: Style::Regular,
+        hyphenate: false,
+        protrusion: false,
+    };
+    let mut set: Vec<Vec<super::paragraph::Line>> = paras
+        .iter()
+        .map(|p| paragraph::layout(p, &style, tools))
+        .collect();
+    let lines: usize = set.iter().map(Vec::len).sum();
+    let total = lines as f64 * leading + (set.len() as f64 - 1.0) * leading * 0.5;
+    let mut y = frame.top + frame.geom.text_height - total + leading * 0.78;
+    let left = frame.left(page.recto);
+    for p in set.drain(..) {
+        for line in p {
+            place_line(page, line, left, y);
+            y += leading;
+        }
+        y += leading * 0.5;
+    }
+}
