@@ -200,15 +200,19 @@ impl<'t, 'a> FlowBuilder<'t, 'a> {
 
     /// Marks the box that will come next as not breakable before (after a heading).
     fn apply_keep(&mut self, from: usize) {
-        if self.keep_next && from < self.boxes.len() {
-            // The first box after the heading (and the space before it) stays with it.
-            for b in &mut self.boxes[from..] {
-                b.break_before = false;
-                if !b.is_space() {
-                    break;
-                }
-            }
+        if self.keep_next {
+            self.keep_boxes(from);
             self.keep_next = false;
+        }
+    }
+
+    /// No page break before the boxes from `from` up to the first that is not a space.
+    fn keep_boxes(&mut self, from: usize) {
+        for b in self.boxes.iter_mut().skip(from) {
+            b.break_before = false;
+            if !b.is_space() {
+                break;
+            }
         }
     }
 }
@@ -340,8 +344,17 @@ impl<'t, 'a> FlowBuilder<'t, 'a> {
     ) {
         for b in blocks {
             let from = self.boxes.len();
+            // What the previous block asked to keep with it applies to this one. (A heading
+            // decides for itself: one that ends an empty section may be broken from.)
+            let heading = matches!(b, Block::Heading(_));
+            let keep = self.keep_next && !heading;
+            if !heading {
+                self.keep_next = false;
+            }
             self.block(entry, b, depth_base, ordinal, indent, measure);
-            self.apply_keep(from);
+            if keep {
+                self.keep_boxes(from);
+            }
         }
     }
 
@@ -533,7 +546,8 @@ impl<'t, 'a> FlowBuilder<'t, 'a> {
             .map(|b| &mut b.kind)
             .find(|k| matches!(k, VKind::Lines { .. }))
         {
-            lines.push((line, x));
+            // Drawn first, so copied text reads "1. The item…".
+            lines.insert(0, (line, x));
         }
     }
 

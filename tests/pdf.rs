@@ -1,0 +1,643 @@
+//! The print PDF, read back from the file with the tools a printer or reader would use:
+//! pdffonts, qpdf, pdftotext, pdfinfo, and lopdf for the outline and page labels.
+
+mod common;
+
+use common::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// Builds a book (PDF and EPUB) once per test process; returns (out dir, pdf path).
+fn built(name: &str) -> &'static (PathBuf, PathBuf) {
+    static BUILT: OnceLock<std::sync::Mutex<HashMap<String, &'static (PathBuf, PathBuf)>>> =
+        OnceLock::new();
+    let map = BUILT.get_or_init(Default::default);
+    let mut m = map.lock().unwrap();
+    if let Some(v) = m.get(name) {
+        return v;
+    }
+    let project = match name {
+        "sample" => repo(),
+        "init" => {
+            let dir = init_project();
+            let p = book(&dir);
+            let keep = tempfile::tempdir().unwrap().keep();
+            copy_dir(&p, &keep);
+            keep
+        }
+        other => corpus(other),
+    };
+    let out = tempfile::tempdir().unwrap().keep();
+    let o = build_into(&project, "build", &out);
+    assert!(
+        o.status.success(),
+        "build of {name} failed:\n{}",
+        stderr(&o)
+    );
+    let pdf = only(&out, "pdf");
+    let v: &'static (PathBuf, PathBuf) = Box::leak(Box::new((out, pdf)));
+    m.insert(name.to_string(), v);
+    v
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for f in files(from) {
+        let dst = to.join(&f);
+        std::fs::create_dir_all(dst.parent().unwrap()).unwrap();
+        std::fs::copy(from.join(&f), dst).unwrap();
+    }
+}
+
+fn tool(cmd: &str, args: &[&str], pdf: &Path) -> String {
+    let out = Command::new(cmd)
+        .args(args)
+        .arg(pdf)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("{cmd} is not installed ({e}); .ci/run installs poppler-utils and qpdf")
+        });
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn fonts_ok(name: &str) {
+    let (_, pdf) = built(name);
+    let report = tool("pdffonts", &[], pdf);
+    let rows: Vec<&str> = report.lines().skip(2).collect();
+    assert!(!rows.is_empty(), "{report}");
+    for row in rows {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        // name type [type] encoding emb sub uni object ID
+        let n = cols.len();
+        assert_eq!(
+            &cols[n - 5..n - 2],
+            &["yes", "yes", "yes"],
+            "not embedded, subset and mapped: {row}"
+        );
+        assert!(
+            cols[0].as_bytes()[6] == b'+',
+            "subset fonts have a tag prefix: {row}"
+        );
+    }
+}
+
+fn qpdf_ok(name: &str) {
+    let (_, pdf) = built(name);
+    let out = Command::new("qpdf")
+        .arg("--check")
+        .arg(pdf)
+        .output()
+        .expect("qpdf is installed");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("No syntax or stream encoding errors"),
+        "{text}"
+    );
+}
+
+#[test]
+fn fonts_are_embedded_and_subset() {
+    for b in ["sample", "war-and-peace", "sherlock-holmes", "init"] {
+        fonts_ok(b);
+    }
+}
+
+#[test]
+fn qpdf_finds_no_errors() {
+    for b in ["sample", "war-and-peace", "sherlock-holmes", "init"] {
+        qpdf_ok(b);
+    }
+}
+
+/// Page boxes: MediaBox = trim + bleed on every side; TrimBox and BleedBox on every page.
+#[test]
+fn page_boxes_follow_the_settings() {
+    for (b, trim_w, trim_h, bleed) in [
+        (
+            "sample",
+            148.0 / 25.4 * 72.0,
+            210.0 / 25.4 * 72.0,
+            3.0 / 25.4 * 72.0,
+        ),
+        ("war-and-peace", 432.0, 648.0, 9.0),
+    ] {
+        let (_, pdf) = built(b);
+        let info = tool("pdfinfo", &["-box", "-f", "1", "-l", "100000"], pdf);
+        let boxes: Vec<Vec<f64>> = info
+            .lines()
+            .filter(|l| l.contains("MediaBox") || l.contains("TrimBox") || l.contains("BleedBox"))
+            .map(|l| {
+                l.split(':')
+                    .nth(1)
+                    .unwrap()
+                    .split_whitespace()
+                    .map(|v| v.parse().unwrap())
+                    .collect()
+            })
+            .collect();
+        assert!(
+            boxes.len() >= 3 * 20,
+            "{b}: {}",
+            &info[..info.len().min(2000)]
+        );
+        for chunk in boxes.chunks(3) {
+            let (media, trim) = (&chunk[0], &chunk[2]);
+            let bleed_box = &chunk[1];
+            let close = |a: f64, b: f64| (a - b).abs() < 0.02;
+            assert!(
+                close(media[2] - media[0], trim_w + 2.0 * bleed)
+                    && close(media[3] - media[1], trim_h + 2.0 * bleed),
+                "{b}: media {media:?}"
+            );
+            assert!(
+                close(trim[2] - trim[0], trim_w) && close(trim[3] - trim[1], trim_h),
+                "{b}: trim {trim:?}"
+            );
+            assert!(
+                close(trim[0] - media[0], bleed),
+                "{b}: trim offset {trim:?} in {media:?}"
+            );
+            assert!(
+                close(bleed_box[2] - bleed_box[0], trim_w + 2.0 * bleed),
+                "{b}: bleed {bleed_box:?}"
+            );
+        }
+    }
+}
+
+/// The text of each page (pdftotext, in content order).
+fn page_texts(pdf: &Path) -> Vec<String> {
+    let out = Command::new("pdftotext")
+        .args(["-raw", "-enc", "UTF-8"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext is installed");
+    String::from_utf8_lossy(&out.stdout)
+        .split('\u{c}')
+        .map(str::to_string)
+        .collect()
+}
+
+/// Page labels from /PageLabels (i, ii … 1, 2 …), by page index.
+fn page_labels(pdf: &Path) -> Vec<String> {
+    let doc = lopdf::Document::load(pdf).expect("lopdf reads the PDF");
+    let n = doc.get_pages().len();
+    let root = doc
+        .trailer
+        .get(b"Root")
+        .and_then(|r| r.as_reference())
+        .expect("root");
+    let catalog = doc.get_dictionary(root).expect("catalog");
+    let labels = catalog.get(b"PageLabels").expect("the PDF has page labels");
+    let labels = match labels {
+        lopdf::Object::Reference(r) => doc.get_dictionary(*r).unwrap(),
+        lopdf::Object::Dictionary(d) => d,
+        _ => panic!("PageLabels"),
+    };
+    let nums = labels.get(b"Nums").unwrap().as_array().unwrap();
+    let mut starts: Vec<(usize, String, i64)> = Vec::new();
+    for pair in nums.chunks(2) {
+        let at = pair[0].as_i64().unwrap() as usize;
+        let d = match &pair[1] {
+            lopdf::Object::Reference(r) => doc.get_dictionary(*r).unwrap(),
+            lopdf::Object::Dictionary(d) => d,
+            _ => panic!("label"),
+        };
+        let style = d
+            .get(b"S")
+            .ok()
+            .and_then(|s| s.as_name().ok())
+            .map(|s| String::from_utf8_lossy(s).into_owned())
+            .unwrap_or_default();
+        let start = d.get(b"St").ok().and_then(|s| s.as_i64().ok()).unwrap_or(1);
+        starts.push((at, style, start));
+    }
+    (0..n)
+        .map(|i| {
+            let (at, style, start) = starts
+                .iter()
+                .rev()
+                .find(|(a, _, _)| *a <= i)
+                .cloned()
+                .unwrap();
+            let num = start + (i - at) as i64;
+            if style == "r" {
+                roman(num as u32)
+            } else {
+                num.to_string()
+            }
+        })
+        .collect()
+}
+
+fn roman(mut n: u32) -> String {
+    let t = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ];
+    let mut s = String::new();
+    for (v, r) in t {
+        while n >= v {
+            s.push_str(r);
+            n -= v;
+        }
+    }
+    s
+}
+
+fn norm(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The contents lines as printed: (title, page label).
+fn contents_lines(texts: &[String], contents_page: usize) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut pending = String::new();
+    for page in &texts[contents_page..] {
+        let mut any = false;
+        for line in page.lines() {
+            let l = line.trim();
+            if l.is_empty() || l == "Contents" {
+                continue;
+            }
+            // A contents line ends with leaders and the page label.
+            let (head, label) = l.rsplit_once(' ').unwrap_or(("", l));
+            let is_label = !label.is_empty()
+                && (label.chars().all(|c| c.is_ascii_digit())
+                    || label.chars().all(|c| "ivxlc".contains(c)));
+            let title = head.trim_end_matches(['.', ' ']).trim();
+            let leaders = head[title.len().min(head.len())..].matches('.').count() >= 3;
+            if is_label && leaders {
+                any = true;
+                out.push((norm(&format!("{pending} {title}")), label.to_string()));
+                pending.clear();
+            } else {
+                pending = format!("{pending} {l}");
+            }
+        }
+        if !any && !out.is_empty() {
+            break;
+        }
+        pending.clear();
+    }
+    out
+}
+
+fn check_structure(name: &str) {
+    let (_, pdf) = built(name);
+    let labels = page_labels(pdf);
+    let texts = page_texts(pdf);
+    let doc = lopdf::Document::load(pdf).unwrap();
+    let toc = doc.get_toc().expect("the PDF has an outline");
+    let outline: Vec<(usize, String, usize)> = toc
+        .toc
+        .iter()
+        .map(|t| (t.level, t.title.clone(), t.page - 1))
+        .collect();
+    assert!(!outline.is_empty());
+    // Every top-level entry opens on a recto (odd page number, even index) with no running head.
+    for (level, title, page) in &outline {
+        if *level == 1 {
+            assert_eq!(
+                page % 2,
+                0,
+                "{name}: \"{title}\" opens on a verso (page {})",
+                labels[*page]
+            );
+            let first_line = texts[*page]
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .unwrap_or("");
+            assert!(
+                first_line != labels[*page]
+                    && !first_line.starts_with(&format!("{} ", labels[*page])),
+                "{name}: \"{title}\" has a folio or head on its opening page: {first_line}"
+            );
+        }
+    }
+    // The contents: every line's number is the label of the page where the heading is
+    // printed, and the outline entry of the same title points at that page.
+    let contents = outline
+        .iter()
+        .find(|(_, t, _)| t == "Contents")
+        .map(|o| o.2)
+        .expect("a Contents entry in the outline");
+    let lines = contents_lines(&texts, contents);
+    assert!(lines.len() >= 5, "{name}: contents lines {lines:?}");
+    let mut from = 0;
+    for (title, label) in &lines {
+        let page = labels
+            .iter()
+            .enumerate()
+            .skip(from)
+            .find(|(_, l)| *l == label)
+            .map(|(i, _)| i)
+            .unwrap_or_else(|| panic!("{name}: no page is labelled {label} (for \"{title}\")"));
+        // Headings are not hyphenated, but may break after a hyphen of their own.
+        let text = norm(&texts[page]).replace("- ", "-");
+        let title = &title.replace("- ", "-");
+        assert!(
+            text.contains(title.as_str()),
+            "{name}: \"{title}\" is not printed on page {label}:\n{text}"
+        );
+        if let Some((_, _, op)) = outline
+            .iter()
+            .find(|(_, t, p)| norm(t) == **title && *p >= from)
+        {
+            assert_eq!(
+                *op, page,
+                "{name}: the outline entry \"{title}\" points at page {} instead of {label}",
+                labels[*op]
+            );
+        }
+        from = page;
+    }
+}
+
+#[test]
+fn contents_outline_and_openings_agree_with_the_pages() {
+    for b in ["sample", "sherlock-holmes", "war-and-peace", "init"] {
+        check_structure(b);
+    }
+}
+
+#[test]
+fn front_matter_is_roman_and_the_body_starts_at_one_on_a_recto() {
+    let (_, pdf) = built("sample");
+    let labels = page_labels(pdf);
+    assert_eq!(&labels[..3], &["i", "ii", "iii"]);
+    let one = labels.iter().position(|l| l == "1").expect("a page 1");
+    assert_eq!(one % 2, 0, "page 1 is a recto");
+    assert!(
+        labels[..one]
+            .iter()
+            .all(|l| l.chars().all(|c| "ivxlc".contains(c)))
+    );
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let out_a = tempfile::tempdir().unwrap();
+    let out_b = tempfile::tempdir().unwrap();
+    assert!(build_into(&repo(), "pdf", out_a.path()).status.success());
+    assert!(build_into(&repo(), "pdf", out_b.path()).status.success());
+    let a = std::fs::read(only(out_a.path(), "pdf")).unwrap();
+    let b = std::fs::read(only(out_b.path(), "pdf")).unwrap();
+    assert!(a == b, "the PDFs differ");
+}
+
+/// The words of the body text, in reading order, as the manuscript has them.
+fn manuscript_words(project: &Path) -> (Vec<String>, std::collections::HashSet<String>) {
+    let (book, _) = bookbuild::project::load(project);
+    let book = book.expect("loads");
+    let mut words = Vec::new();
+    let mut extras: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for w in book.config.book.title.split_whitespace() {
+        extras.insert(w.to_string());
+    }
+    fn blocks(bs: &[bookbuild::model::Block], out: &mut Vec<String>) {
+        use bookbuild::model::Block;
+        for b in bs {
+            match b {
+                Block::Para(p) => out.extend(
+                    bookbuild::model::plain_text(&p.inlines)
+                        .replace('\u{200a}', "")
+                        .split_whitespace()
+                        .map(str::to_string)
+                        .collect::<Vec<_>>(),
+                ),
+                Block::Heading(h) => out.extend(
+                    bookbuild::model::plain_text(&h.inlines)
+                        .replace('\u{200a}', "")
+                        .split_whitespace()
+                        .map(str::to_string)
+                        .collect::<Vec<_>>(),
+                ),
+                Block::Quote(q) => blocks(q, out),
+                Block::List(l) => l.items.iter().for_each(|i| blocks(i, out)),
+                Block::Table(t) => {
+                    for row in t.header.iter().chain(t.rows.iter()) {
+                        for c in row {
+                            out.extend(
+                                bookbuild::model::plain_text(c)
+                                    .replace('\u{200a}', "")
+                                    .split_whitespace()
+                                    .map(str::to_string)
+                                    .collect::<Vec<_>>(),
+                            );
+                        }
+                    }
+                }
+                Block::Figure(f) => out.extend(
+                    bookbuild::model::plain_text(&f.caption)
+                        .replace('\u{200a}', "")
+                        .split_whitespace()
+                        .map(str::to_string)
+                        .collect::<Vec<_>>(),
+                ),
+                Block::SceneBreak => out.extend(["*", "*", "*"].map(str::to_string)),
+                Block::Code(c) => out.extend(
+                    c.text
+                        .replace('\u{200a}', "")
+                        .split_whitespace()
+                        .map(str::to_string)
+                        .collect::<Vec<_>>(),
+                ),
+                Block::Html(..) => {}
+            }
+        }
+    }
+    for e in &book.entries {
+        for w in e.title.split_whitespace() {
+            extras.insert(w.to_string());
+        }
+        match &e.kind {
+            bookbuild::model::EntryKind::Document(d) => {
+                let title = d
+                    .heading
+                    .as_ref()
+                    .map(|h| bookbuild::model::plain_text(&h.inlines))
+                    .unwrap_or_else(|| e.title.clone());
+                words.extend(
+                    title
+                        .replace('\u{200a}', "")
+                        .split_whitespace()
+                        .map(str::to_string)
+                        .collect::<Vec<_>>(),
+                );
+                blocks(&d.blocks, &mut words);
+            }
+            bookbuild::model::EntryKind::Group => words.extend(
+                e.title
+                    .replace('\u{200a}', "")
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect::<Vec<_>>(),
+            ),
+            _ => {}
+        }
+    }
+    for n in &book.notes {
+        let mut v = Vec::new();
+        blocks(&n.blocks, &mut v);
+        extras.extend(v);
+    }
+    (words, extras)
+}
+
+/// pdftotext's words equal the manuscript's, in order: hyphenation is undone, and the only
+/// other words are running heads, folios, note numbers and the notes themselves.
+#[test]
+fn copied_text_is_the_manuscript_text() {
+    let project = corpus("war-and-peace");
+    let (expected, extras) = manuscript_words(&project);
+    let (_, pdf) = built("war-and-peace");
+    // Running heads and folios are set apart from the text: drop those lines first, so a word
+    // broken across two pages joins up again.
+    let labels = page_labels(pdf);
+    let pages: Vec<String> = page_texts(pdf)
+        .iter()
+        .zip(labels.iter().chain(std::iter::repeat(&String::new())))
+        .map(|(t, label)| {
+            t.lines()
+                .filter(|l| {
+                    let l = l.trim();
+                    !(l == label
+                        || l.starts_with(&format!("{label} "))
+                        || l.ends_with(&format!(" {label}")))
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .collect();
+    let text = pages.join("\n").replace('\u{200a}', "");
+    let got: Vec<&str> = text.split_whitespace().collect();
+    let is_folio = |w: &str| {
+        w.chars().all(|c| c.is_ascii_digit())
+            || (!w.is_empty() && w.chars().all(|c| "ivxlcdm".contains(c)))
+    };
+    // Words that may stand between the words of the text: folios, list labels, leaders,
+    // running heads (entry and book titles) and the notes (with their numbers), whole or
+    // broken at a line end.
+    let skippable = |w: &str| {
+        let list_label = w == "•"
+            || (w.ends_with('.')
+                && w.len() > 1
+                && w[..w.len() - 1].chars().all(|c| c.is_ascii_digit()));
+        is_folio(w)
+            || list_label
+            || extras.contains(w)
+            || w.chars().all(|c| c == '.')
+            || w.trim_end_matches('-').is_empty()
+            || extras
+                .iter()
+                .any(|e| e.starts_with(w.trim_end_matches('-')) || e.ends_with(w))
+    };
+    let first = expected.first().unwrap();
+    let mut g = got
+        .iter()
+        .position(|w| w == first)
+        .expect("the first word of the text is in the PDF");
+    let mut i = 0;
+    let mut skipped_unknown = Vec::new();
+    while i < expected.len() && g < got.len() {
+        let want = expected[i].as_str();
+        let w = got[g];
+        if w == want {
+            i += 1;
+            g += 1;
+            continue;
+        }
+        // A word broken at the end of a line: "hy-" + "phenation", "well-" + "known", "Antichrist—" + "I".
+        // Between the two halves there may be notes, a folio and a running head.
+        if w.ends_with(['-', '—', '–', '/']) {
+            let mut k = g + 1;
+            let mut found = false;
+            while k < got.len() && k < g + 80 {
+                let next = got[k];
+                let joined_hyphen = format!("{}{}", w.trim_end_matches('-'), next);
+                let joined = format!("{w}{next}");
+                let same = |c: &str| c == want || without_one_number(c).iter().any(|x| x == want);
+                let hit = (w.ends_with('-') && (same(&joined_hyphen) || same(&joined)))
+                    || (!w.ends_with('-') && same(&joined));
+                if hit {
+                    i += 1;
+                    g = k + 1;
+                    found = true;
+                    break;
+                }
+                if !skippable(next) {
+                    break;
+                }
+                k += 1;
+            }
+            if found {
+                continue;
+            }
+        }
+        // A note reference: the word with the note's number in it ("reviendra.”1").
+        if without_one_number(w).iter().any(|x| x == want) {
+            i += 1;
+            g += 1;
+            continue;
+        }
+        if skippable(w) {
+            g += 1;
+            continue;
+        }
+        skipped_unknown.push(format!("{w} (expected {want})"));
+        assert!(
+            skipped_unknown.len() < 5,
+            "the PDF text departs from the manuscript: {skipped_unknown:?}"
+        );
+        g += 1;
+    }
+    assert_eq!(
+        i,
+        expected.len(),
+        "only {i} of {} words were found in order; next expected {:?}",
+        expected.len(),
+        expected.get(i)
+    );
+    assert!(skipped_unknown.is_empty(), "{skipped_unknown:?}");
+}
+
+/// The word with one run of digits taken out, for each run it has.
+fn without_one_number(w: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let b: Vec<(usize, char)> = w.char_indices().collect();
+    let mut k = 0;
+    while k < b.len() {
+        if b[k].1.is_ascii_digit() {
+            let start = b[k].0;
+            let mut e = k;
+            while e < b.len() && b[e].1.is_ascii_digit() {
+                e += 1;
+            }
+            let end = b.get(e).map_or(w.len(), |x| x.0);
+            out.push(format!("{}{}", &w[..start], &w[end..]));
+            k = e;
+        } else {
+            k += 1;
+        }
+    }
+    out
+}
