@@ -641,3 +641,80 @@ fn without_one_number(w: &str) -> Vec<String> {
     }
     out
 }
+
+/// Every footnote starts on the page of its reference (a long one may continue on the next).
+#[test]
+fn footnotes_start_on_the_page_of_their_reference() {
+    use bookbuild::model::{Block, EntryKind, Inline};
+    let project = corpus("war-and-peace");
+    let (book, _) = bookbuild::project::load(&project);
+    let book = book.expect("loads");
+    // (word carrying the reference, note number, first words of the note) in reading order.
+    fn walk(bs: &[Block], out: &mut Vec<(String, u32, u32)>, book: &bookbuild::model::Book) {
+        for b in bs {
+            match b {
+                Block::Para(p) => {
+                    let mut before = String::new();
+                    fn inl(is: &[Inline], before: &mut String, out: &mut Vec<(String, u32, u32)>, book: &bookbuild::model::Book) {
+                        for i in is {
+                            match i {
+                                Inline::Text(t) => before.push_str(t),
+                                Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) => inl(c, before, out, book),
+                                Inline::Link(l) => inl(&l.content, before, out, book),
+                                Inline::NoteRef(n) => {
+                                    let word = before.replace('\u{200a}', "").split_whitespace().last().unwrap_or("").to_string();
+                                    out.push((word, book.notes[*n as usize].number, *n));
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                    inl(&p.inlines, &mut before, out, book);
+                }
+                Block::Quote(q) => walk(q, out, book),
+                Block::List(l) => l.items.iter().for_each(|i| walk(i, out, book)),
+                _ => {}
+            }
+        }
+    }
+    let mut refs = Vec::new();
+    for e in &book.entries {
+        if let EntryKind::Document(d) = &e.kind {
+            walk(&d.blocks, &mut refs, &book);
+        }
+    }
+    assert_eq!(refs.len(), 137);
+    let (_, pdf) = built("war-and-peace");
+    let pages: Vec<String> = page_texts(pdf).iter().map(|t| norm(&t.replace('\u{200a}', ""))).collect();
+    let mut cursor = 0;
+    for (word, number, note) in &refs {
+        let first: Vec<String> = bookbuild::model::plain_text(match &book.notes[*note as usize].blocks[0] {
+            Block::Para(p) => &p.inlines,
+            Block::Quote(q) => match &q[0] {
+                Block::Para(p) => &p.inlines,
+                _ => panic!("note {number}"),
+            },
+            _ => panic!("note {number}"),
+        })
+        .replace('\u{200a}', "")
+        .split_whitespace()
+        .take(3)
+        .map(str::to_string)
+        .collect();
+        let start = format!("{number}. {}", first.join(" "));
+        let note_page = (cursor..pages.len()).find(|p| pages[*p].contains(&start)).unwrap_or_else(|| panic!("note {number} \"{start}\" is not in the PDF after page {cursor}"));
+        // The reference: the word with the number glued on, possibly broken at a line end.
+        let reference = format!("{word}{number}");
+        let num = number.to_string();
+        let carries = |t: &str| {
+            t.contains(&reference)
+                // The second half of a word broken at the line end: "tique1—as".
+                || t.find(&num).is_some_and(|k| k >= 2 && word.ends_with(&t[..k]) && !t[..k].chars().any(|c| c.is_ascii_digit()))
+        };
+        let ref_page = (cursor..pages.len())
+            .find(|p| pages[*p].split(' ').any(carries))
+            .unwrap_or_else(|| panic!("the reference to note {number} ({reference}) is not in the PDF after page {cursor}"));
+        assert_eq!(note_page, ref_page, "note {number} ({reference}) is referenced on page {} but starts on page {}", ref_page + 1, note_page + 1);
+        cursor = ref_page;
+    }
+}

@@ -24,8 +24,9 @@ fn with_chapter(text: &str) -> tempfile::TempDir {
 #[test]
 fn ten_thousand_nested_block_quotes_are_a_clear_error() {
     let dir = with_chapter(&format!("# Deep\n\n{} too deep\n", ">".repeat(10_000)));
-    let (code, err) = outcome(&book(&dir), "check");
+    let (code, err) = outcome(&book(&dir), "build");
     assert_eq!(code, Some(1), "{err}");
+    assert!(!book(&dir).join("build").exists(), "nothing written");
     assert!(err.contains("manuscript/chapter-2.md:3:"), "{err}");
     assert!(err.contains("nests deeper than"), "{err}");
 }
@@ -73,6 +74,9 @@ fn a_five_megabyte_paragraph_is_accepted() {
     let dir = with_chapter(&format!("# Long\n\n{para}\n"));
     let (code, err) = outcome(&book(&dir), "check");
     assert_eq!(code, Some(0), "{err}");
+    let (code, err) = outcome(&book(&dir), "build");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(book(&dir).join("build").read_dir().unwrap().count() == 2, "PDF and EPUB written");
 }
 
 #[test]
