@@ -4,6 +4,7 @@
 //! The pipeline runs one way: [`project`] loads and checks everything into the [`model`];
 //! the back ends read the model and write outputs.
 
+pub mod cover;
 pub mod diag;
 pub mod epub;
 pub mod fonts;

@@ -35,6 +35,8 @@ pub fn build(
     let mut warnings = Diagnostics::new();
     let mut page_map = None;
     let mut pages = None;
+    let mut fonts = None;
+    let mut notes = Vec::new();
     if targets.pdf {
         let ts = progress.phase("typeset", || crate::typeset::typeset(book))?;
         for d in ts.warnings.iter() {
@@ -42,19 +44,29 @@ pub fn build(
         }
         let bytes = progress.phase("pdf", || crate::pdf::write(book, &ts, time))?;
         files.push((out.join(format!("{name}.pdf")), bytes));
+        let (cover, cover_warnings, cover_notes) = progress.phase("cover", || {
+            crate::cover::wrap_pdf(book, ts.pages.len(), &ts.fonts, time)
+        })?;
+        for d in cover_warnings.iter() {
+            warnings.push(d.clone());
+        }
+        notes.extend(cover_notes);
+        files.push((out.join(format!("{name}-cover.pdf")), cover));
         pages = Some(ts.pages.len());
         page_map = Some(ts.page_map);
+        fonts = Some(ts.fonts);
     }
     if targets.epub {
-        let cover = match &book.covers.front {
-            Some(c) => Some((
-                std::fs::read(book.root.join(&c.path))
-                    .map_err(|e| format!("cannot read {}: {e}", c.path.display()))?,
-                c.format,
-            )),
-            None => None,
+        let fontbook = match fonts.take() {
+            Some(f) => f,
+            None => crate::typeset::fonts::FontBook::load(
+                &book.root,
+                &book.config.fonts.body,
+                &book.config.fonts.fallback,
+            )?,
         };
-        let fonts = if book.config.epub.embed_fonts {
+        let cover = Some(crate::cover::epub_cover(book, &fontbook)?);
+        let faces = if book.config.epub.embed_fonts {
             crate::fonts::faces_for(&book.root, &book.config.fonts.body)
         } else {
             Vec::new()
@@ -63,11 +75,14 @@ pub fn build(
             book,
             pages: page_map.as_ref(),
             cover,
-            fonts,
+            fonts: faces,
             time,
         };
         let bytes = progress.phase("epub", || crate::epub::build(&input))?;
         files.push((out.join(format!("{name}.epub")), bytes));
+    }
+    for n in &notes {
+        progress.note(&format!("note: {n}"));
     }
     Ok(Built {
         files,

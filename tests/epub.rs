@@ -8,8 +8,14 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 fn build_epub(project: &Path) -> (tempfile::TempDir, std::path::PathBuf) {
+    build_with(project, "epub")
+}
+
+/// `epub` makes the EPUB alone; `build` also typesets the print edition, which gives the EPUB
+/// its page-list and print page numbers in the index.
+fn build_with(project: &Path, cmd: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let out = tempfile::tempdir().unwrap();
-    let o = build_into(project, "epub", out.path());
+    let o = build_into(project, cmd, out.path());
     assert!(
         o.status.success(),
         "epub build failed for {}:\n{}",
@@ -20,8 +26,8 @@ fn build_epub(project: &Path) -> (tempfile::TempDir, std::path::PathBuf) {
     (out, p)
 }
 
-fn assert_valid(project: &Path) {
-    let (_keep, epub) = build_epub(project);
+fn assert_valid(project: &Path, cmd: &str) {
+    let (_keep, epub) = build_with(project, cmd);
     let (ok, report) = epubcheck(&epub);
     assert!(
         ok && report.contains("0 fatals / 0 errors / 0 warnings"),
@@ -32,23 +38,24 @@ fn assert_valid(project: &Path) {
 
 #[test]
 fn sample_book_passes_epubcheck() {
-    assert_valid(&repo());
+    assert_valid(&repo(), "build");
+    assert_valid(&repo(), "epub");
 }
 
 #[test]
 fn init_project_passes_epubcheck() {
     let dir = init_project();
-    assert_valid(&book(&dir));
+    assert_valid(&book(&dir), "build");
 }
 
 #[test]
 fn war_and_peace_passes_epubcheck() {
-    assert_valid(&corpus("war-and-peace"));
+    assert_valid(&corpus("war-and-peace"), "build");
 }
 
 #[test]
 fn sherlock_holmes_passes_epubcheck() {
-    assert_valid(&corpus("sherlock-holmes"));
+    assert_valid(&corpus("sherlock-holmes"), "epub");
 }
 
 #[test]
@@ -108,7 +115,19 @@ fn container_layout() {
 #[test]
 fn every_index_locator_resolves_to_an_id_in_the_spine() {
     let (_keep, epub) = build_epub(&corpus("sherlock-holmes"));
-    let files = files_of(&epub);
+    check_locators(&epub, 1000);
+    // Built with the print edition, locators show print page numbers (one per page).
+    let out = tempfile::tempdir().unwrap();
+    assert!(
+        build_into(&corpus("sherlock-holmes"), "build", out.path())
+            .status
+            .success()
+    );
+    check_locators(&only(out.path(), "epub"), 500);
+}
+
+fn check_locators(epub: &Path, at_least: usize) {
+    let files = files_of(epub);
     let index = &files["EPUB/index.xhtml"];
     let mut checked = 0;
     for part in index.split("epub:type=\"index-locator\" href=\"").skip(1) {
@@ -120,7 +139,7 @@ fn every_index_locator_resolves_to_an_id_in_the_spine() {
         assert!(ids(doc).contains(id), "{href} does not resolve");
         checked += 1;
     }
-    assert!(checked > 1000, "only {checked} locators");
+    assert!(checked > at_least, "only {checked} locators");
     // Entries sorted, with sub-entries and cross-references.
     assert!(index.contains("epub:type=\"index-xref-preferred\""));
     assert!(index.contains("epub:type=\"index-xref-related\""));
@@ -162,4 +181,70 @@ fn footnotes_are_asides_in_the_citing_file_with_backlinks() {
         }
     }
     assert_eq!(notes, 137);
+}
+
+/// With the print edition built in the same run, the EPUB has a page-list: every entry
+/// points at a page-break marker with the same print page number, in reading order, and the
+/// numbers are the PDF's page labels.
+#[test]
+fn the_page_list_follows_the_print_pages() {
+    let out = tempfile::tempdir().unwrap();
+    let o = build_into(&repo(), "build", out.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let files = files_of(&only(out.path(), "epub"));
+    let nav = &files["EPUB/nav.xhtml"];
+    let list = nav
+        .split("epub:type=\"page-list\"")
+        .nth(1)
+        .expect("a page-list")
+        .split("</nav>")
+        .next()
+        .unwrap();
+    let entries: Vec<(String, String)> = list
+        .split("<li><a href=\"")
+        .skip(1)
+        .map(|s| {
+            let href = s.split('"').next().unwrap().to_string();
+            let label = s
+                .split('>')
+                .nth(1)
+                .unwrap()
+                .split('<')
+                .next()
+                .unwrap()
+                .to_string();
+            (href, label)
+        })
+        .collect();
+    assert!(entries.len() >= 25, "{} page-list entries", entries.len());
+    for (href, label) in &entries {
+        let (file, id) = href.split_once('#').unwrap();
+        let doc = &files[&format!("EPUB/{file}")];
+        let marker = format!(
+            "epub:type=\"pagebreak\" role=\"doc-pagebreak\" id=\"{id}\" aria-label=\"{label}\""
+        );
+        assert!(
+            doc.contains(&marker),
+            "{href} is not a page break for page {label}"
+        );
+    }
+    // The labels run as the PDF's do: roman front matter, then 1, 2, 3 … with no page twice.
+    let labels: Vec<&str> = entries.iter().map(|e| e.1.as_str()).collect();
+    let first_arabic = labels
+        .iter()
+        .position(|l| l.parse::<u32>().is_ok())
+        .unwrap();
+    let arabic: Vec<u32> = labels[first_arabic..]
+        .iter()
+        .map(|l| l.parse().unwrap())
+        .collect();
+    assert!(arabic.windows(2).all(|w| w[0] < w[1]), "{arabic:?}");
+    assert!(
+        labels[..first_arabic]
+            .iter()
+            .all(|l| l.chars().all(|c| "ivxlc".contains(c)))
+    );
+    let opf = &files["EPUB/package.opf"];
+    assert!(opf.contains("<meta property=\"pageBreakSource\">"));
+    assert!(opf.contains("<meta property=\"schema:accessibilityFeature\">pageNavigation</meta>"));
 }

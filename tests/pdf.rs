@@ -655,14 +655,26 @@ fn footnotes_start_on_the_page_of_their_reference() {
             match b {
                 Block::Para(p) => {
                     let mut before = String::new();
-                    fn inl(is: &[Inline], before: &mut String, out: &mut Vec<(String, u32, u32)>, book: &bookbuild::model::Book) {
+                    fn inl(
+                        is: &[Inline],
+                        before: &mut String,
+                        out: &mut Vec<(String, u32, u32)>,
+                        book: &bookbuild::model::Book,
+                    ) {
                         for i in is {
                             match i {
                                 Inline::Text(t) => before.push_str(t),
-                                Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) => inl(c, before, out, book),
+                                Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) => {
+                                    inl(c, before, out, book)
+                                }
                                 Inline::Link(l) => inl(&l.content, before, out, book),
                                 Inline::NoteRef(n) => {
-                                    let word = before.replace('\u{200a}', "").split_whitespace().last().unwrap_or("").to_string();
+                                    let word = before
+                                        .replace('\u{200a}', "")
+                                        .split_whitespace()
+                                        .last()
+                                        .unwrap_or("")
+                                        .to_string();
                                     out.push((word, book.notes[*n as usize].number, *n));
                                 }
                                 _ => {}
@@ -685,24 +697,32 @@ fn footnotes_start_on_the_page_of_their_reference() {
     }
     assert_eq!(refs.len(), 137);
     let (_, pdf) = built("war-and-peace");
-    let pages: Vec<String> = page_texts(pdf).iter().map(|t| norm(&t.replace('\u{200a}', ""))).collect();
+    let pages: Vec<String> = page_texts(pdf)
+        .iter()
+        .map(|t| norm(&t.replace('\u{200a}', "")))
+        .collect();
     let mut cursor = 0;
     for (word, number, note) in &refs {
-        let first: Vec<String> = bookbuild::model::plain_text(match &book.notes[*note as usize].blocks[0] {
-            Block::Para(p) => &p.inlines,
-            Block::Quote(q) => match &q[0] {
+        let first: Vec<String> =
+            bookbuild::model::plain_text(match &book.notes[*note as usize].blocks[0] {
                 Block::Para(p) => &p.inlines,
+                Block::Quote(q) => match &q[0] {
+                    Block::Para(p) => &p.inlines,
+                    _ => panic!("note {number}"),
+                },
                 _ => panic!("note {number}"),
-            },
-            _ => panic!("note {number}"),
-        })
-        .replace('\u{200a}', "")
-        .split_whitespace()
-        .take(3)
-        .map(str::to_string)
-        .collect();
+            })
+            .replace('\u{200a}', "")
+            .split_whitespace()
+            .take(3)
+            .map(str::to_string)
+            .collect();
         let start = format!("{number}. {}", first.join(" "));
-        let note_page = (cursor..pages.len()).find(|p| pages[*p].contains(&start)).unwrap_or_else(|| panic!("note {number} \"{start}\" is not in the PDF after page {cursor}"));
+        let note_page = (cursor..pages.len())
+            .find(|p| pages[*p].contains(&start))
+            .unwrap_or_else(|| {
+                panic!("note {number} \"{start}\" is not in the PDF after page {cursor}")
+            });
         // The reference: the word with the number glued on, possibly broken at a line end.
         let reference = format!("{word}{number}");
         let num = number.to_string();
@@ -714,7 +734,13 @@ fn footnotes_start_on_the_page_of_their_reference() {
         let ref_page = (cursor..pages.len())
             .find(|p| pages[*p].split(' ').any(carries))
             .unwrap_or_else(|| panic!("the reference to note {number} ({reference}) is not in the PDF after page {cursor}"));
-        assert_eq!(note_page, ref_page, "note {number} ({reference}) is referenced on page {} but starts on page {}", ref_page + 1, note_page + 1);
+        assert_eq!(
+            note_page,
+            ref_page,
+            "note {number} ({reference}) is referenced on page {} but starts on page {}",
+            ref_page + 1,
+            note_page + 1
+        );
         cursor = ref_page;
     }
 }

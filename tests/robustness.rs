@@ -76,7 +76,10 @@ fn a_five_megabyte_paragraph_is_accepted() {
     assert_eq!(code, Some(0), "{err}");
     let (code, err) = outcome(&book(&dir), "build");
     assert_eq!(code, Some(0), "{err}");
-    assert!(book(&dir).join("build").read_dir().unwrap().count() == 2, "PDF and EPUB written");
+    assert!(
+        book(&dir).join("build").read_dir().unwrap().count() == 2,
+        "PDF and EPUB written"
+    );
 }
 
 #[test]

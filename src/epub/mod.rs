@@ -52,7 +52,7 @@ pub fn identifier(book: &Book) -> String {
 pub fn build(input: &EpubInput<'_>) -> Result<Vec<u8>, String> {
     let book = input.book;
     let pages = input.pages;
-    let plan = Plan::new(book, input.cover.is_some());
+    let plan = Plan::new(book, input.cover.as_ref().map(|c| c.1));
     let id = identifier(book);
     let printed = crate::index::build::build(book);
 

@@ -45,7 +45,9 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn new(book: &Book, has_cover: bool) -> Plan {
+    /// `cover`: the format of the cover picture, when the EPUB has one.
+    pub fn new(book: &Book, cover: Option<crate::model::ImageFormat>) -> Plan {
+        let has_cover = cover.is_some();
         let mut files: Vec<PlannedFile> = Vec::new();
         if has_cover {
             files.push(PlannedFile {
@@ -124,12 +126,7 @@ impl Plan {
                 .clone();
             image_of_id.push(name);
         }
-        let cover_image = book
-            .covers
-            .front
-            .as_ref()
-            .filter(|_| has_cover)
-            .map(|c| format!("images/cover.{}", c.format.extension()));
+        let cover_image = cover.map(|f| format!("images/cover.{}", f.extension()));
         Plan {
             files,
             file_of_entry,

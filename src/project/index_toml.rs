@@ -126,7 +126,7 @@ fn add<'r>(
     file_id: u32,
     diags: &mut Diagnostics,
 ) -> IndexEntryId {
-    let term = r.term.get_ref().trim().to_string();
+    let term = typographic(r.term.get_ref().trim());
     if term.is_empty() {
         diags.error_hint(
             Some(file.location(r.term.span().start)),
@@ -199,7 +199,8 @@ fn resolve_ref(
     file: &SourceFile,
     diags: &mut Diagnostics,
 ) -> Option<IndexEntryId> {
-    let target = target.trim();
+    let target = typographic(target.trim());
+    let target = target.as_str();
     let found = if let Some((p, s)) = target.split_once('!') {
         let parent = entries
             .iter()
@@ -240,6 +241,30 @@ fn resolve_ref(
         );
     }
     found.map(|i| i as IndexEntryId)
+}
+
+/// Terms are printed, so their apostrophes and quotation marks are made typographic, as
+/// smart punctuation does for the text: "Gentlemen's" → "Gentlemen’s".
+pub fn typographic(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut open = true;
+    let mut prev: Option<char> = None;
+    for c in s.chars() {
+        match c {
+            '\'' => out.push(if prev.is_some_and(char::is_alphanumeric) {
+                '’'
+            } else {
+                '‘'
+            }),
+            '"' => {
+                out.push(if open { '“' } else { '”' });
+                open = !open;
+            }
+            c => out.push(c),
+        }
+        prev = Some(c);
+    }
+    out
 }
 
 #[cfg(test)]

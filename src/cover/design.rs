@@ -1,0 +1,348 @@
+//! What goes on a cover, in points: backgrounds, text, pictures and the barcode. The same
+//! design is drawn as vectors into the print cover and rasterized for the EPUB.
+
+use crate::fonts::Style;
+use crate::model::{Block, Book, ImageInfo};
+use crate::typeset::paragraph::{self, Align, Line, ParaStyle, Run, Tools};
+
+/// A colour for screen and for print.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Paint {
+    pub rgb: [u8; 3],
+    pub cmyk: [u8; 4],
+}
+
+/// A deep blue-grey field.
+pub const FIELD: Paint = Paint {
+    rgb: [31, 45, 66],
+    cmyk: [209, 145, 77, 115],
+};
+/// Warm off-white text.
+pub const INK: Paint = Paint {
+    rgb: [244, 237, 222],
+    cmyk: [0, 8, 23, 10],
+};
+pub const WHITE: Paint = Paint {
+    rgb: [255, 255, 255],
+    cmyk: [0, 0, 0, 0],
+};
+pub const BLACK: Paint = Paint {
+    rgb: [0, 0, 0],
+    cmyk: [0, 0, 0, 255],
+};
+
+#[derive(Debug, Clone)]
+pub enum Item {
+    Rect {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        paint: Paint,
+    },
+    /// A run on a baseline at (x, y); `rotated` turns it a quarter clockwise about (x, y), so
+    /// it reads top to bottom (spine text).
+    Text {
+        run: Run,
+        x: f32,
+        y: f32,
+        paint: Paint,
+        rotated: bool,
+    },
+    /// A picture that fills the rectangle, cropped (never stretched) to its proportions.
+    Picture {
+        image: ImageInfo,
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+    },
+}
+
+/// Lines of text in a box, one colour.
+fn text_lines(
+    out: &mut Vec<Item>,
+    lines: Vec<Line>,
+    x: f64,
+    mut y: f64,
+    leading: f64,
+    paint: Paint,
+) -> f64 {
+    for l in lines {
+        for r in l.runs {
+            let rx = (x + f64::from(r.x)) as f32;
+            out.push(Item::Text {
+                run: r,
+                x: rx,
+                y: y as f32,
+                paint,
+                rotated: false,
+            });
+        }
+        y += leading;
+    }
+    y
+}
+
+fn style(size: f64, measure: f64, base: Style, align: Align) -> ParaStyle {
+    ParaStyle {
+        size,
+        measure,
+        indent: 0.0,
+        hang: 0.0,
+        align,
+        base,
+        hyphenate: false,
+        protrusion: false,
+    }
+}
+
+/// The generated front: the field to the edges of the bleed, then title, subtitle and authors.
+/// (x, y) is the trim corner of the front panel, `bleed` how far the field runs past it.
+#[allow(clippy::too_many_arguments)]
+pub fn front(
+    book: &Book,
+    tools: &mut Tools<'_>,
+    x: f64,
+    y: f64,
+    w: f64,
+    h: f64,
+    bleed: f64,
+    out: &mut Vec<Item>,
+) {
+    let b = &book.config.book;
+    out.push(Item::Rect {
+        x: (x - bleed) as f32,
+        y: (y - bleed) as f32,
+        w: (w + 2.0 * bleed) as f32,
+        h: (h + 2.0 * bleed) as f32,
+        paint: FIELD,
+    });
+    let measure = w * 0.78;
+    let left = x + (w - measure) / 2.0;
+    let title_size = (w / 9.0).clamp(18.0, 60.0);
+    let lines = paragraph::layout_text(
+        &b.title,
+        &style(title_size, measure, Style::Regular, Align::Center),
+        tools,
+    );
+    let mut ty = y + h * 0.24;
+    ty = text_lines(out, lines, left, ty, title_size * 1.2, INK);
+    if let Some(sub) = &b.subtitle {
+        let s = title_size * 0.5;
+        let lines =
+            paragraph::layout_text(sub, &style(s, measure, Style::Italic, Align::Center), tools);
+        ty = text_lines(out, lines, left, ty + s * 0.6, s * 1.25, INK);
+    }
+    // A short rule under the title.
+    let rule_w = (w * 0.18) as f32;
+    out.push(Item::Rect {
+        x: (x + w / 2.0) as f32 - rule_w / 2.0,
+        y: (ty + title_size * 0.3) as f32,
+        w: rule_w,
+        h: (title_size / 30.0).max(0.8) as f32,
+        paint: INK,
+    });
+    let author_size = title_size * 0.55;
+    let lines = paragraph::layout_text(
+        &b.authors.join(", "),
+        &style(author_size, measure, Style::Regular, Align::Center),
+        tools,
+    );
+    text_lines(out, lines, left, y + h * 0.8, author_size * 1.25, INK);
+}
+
+/// The back: the field, the back text, and a white box with the ISBN barcode.
+#[allow(clippy::too_many_arguments)]
+pub fn back(
+    book: &Book,
+    tools: &mut Tools<'_>,
+    x: f64,
+    y: f64,
+    w: f64,
+    h: f64,
+    bleed: f64,
+    picture: Option<&ImageInfo>,
+    out: &mut Vec<Item>,
+) {
+    match picture {
+        Some(img) => out.push(Item::Picture {
+            image: img.clone(),
+            x: (x - bleed) as f32,
+            y: (y - bleed) as f32,
+            w: (w + bleed) as f32,
+            h: (h + 2.0 * bleed) as f32,
+        }),
+        None => {
+            out.push(Item::Rect {
+                x: (x - bleed) as f32,
+                y: (y - bleed) as f32,
+                w: (w + bleed) as f32,
+                h: (h + 2.0 * bleed) as f32,
+                paint: FIELD,
+            });
+            let margin = (w * 0.12).max(36.0);
+            let size = (w / 38.0).clamp(9.0, 13.0);
+            let measure = w - 2.0 * margin;
+            let mut ty = y + margin + size;
+            for blk in &book.back_cover_blocks {
+                if let Block::Para(p) = blk {
+                    let lines = paragraph::layout(
+                        &p.inlines,
+                        &style(size, measure, Style::Regular, Align::Justify),
+                        tools,
+                    );
+                    ty = text_lines(out, lines, x + margin, ty, size * 1.35, INK) + size * 0.6;
+                }
+            }
+        }
+    }
+    if let Some(isbn) = &book.config.book.isbn_print {
+        barcode(out, isbn, x + w - 0.5 * 72.0, y + h - 0.5 * 72.0, tools);
+    }
+}
+
+/// The spine: title and author reading top to bottom, centred across the spine.
+pub fn spine(
+    book: &Book,
+    tools: &mut Tools<'_>,
+    x: f64,
+    y: f64,
+    spine_w: f64,
+    h: f64,
+    out: &mut Vec<Item>,
+) {
+    let size = (spine_w * 0.32).clamp(6.0, 22.0);
+    let title = paragraph::layout_text(
+        &book.config.book.title,
+        &style(size, 1e6, Style::Regular, Align::Left),
+        tools,
+    );
+    let author = paragraph::layout_text(
+        &book.config.book.authors.join(", "),
+        &style(size * 0.85, 1e6, Style::Italic, Align::Left),
+        tools,
+    );
+    let (Some(title), Some(author)) = (title.into_iter().next(), author.into_iter().next()) else {
+        return;
+    };
+    let gap = size * 2.0;
+    let mut title = title;
+    // A title too long for the spine is shortened.
+    let room = h * 0.9 - f64::from(author.width) - gap;
+    if f64::from(title.width) > room {
+        let mut words: Vec<&str> = book.config.book.title.split_whitespace().collect();
+        while words.len() > 1 {
+            words.pop();
+            let t = format!("{}…", words.join(" "));
+            if let Some(l) =
+                paragraph::layout_text(&t, &style(size, 1e6, Style::Regular, Align::Left), tools)
+                    .into_iter()
+                    .next()
+                && f64::from(l.width) <= room
+            {
+                title = l;
+                break;
+            }
+        }
+    }
+    let total = f64::from(title.width) + gap + f64::from(author.width);
+    // Rotated a quarter clockwise: x along the text runs down the spine; the baseline sits a
+    // little right of the spine's centre so the letters are centred across it.
+    let base_x = x + spine_w / 2.0 - size * 0.33;
+    let mut along = y + (h - total) / 2.0;
+    for (line, paint) in [(title, INK), (author, INK)] {
+        let w = f64::from(line.width);
+        for r in line.runs {
+            let offset = f64::from(r.x);
+            out.push(Item::Text {
+                run: r,
+                x: base_x as f32,
+                y: (along + offset) as f32,
+                paint,
+                rotated: true,
+            });
+        }
+        along += w + gap;
+    }
+}
+
+/// The ISBN-13 as an EAN-13 symbol in a white box whose bottom-right corner is at
+/// (right, bottom): bars drawn as rectangles, digits under them, "ISBN …" above.
+fn barcode(out: &mut Vec<Item>, isbn: &str, right: f64, bottom: f64, tools: &mut Tools<'_>) {
+    let Some((modules, guards)) = super::ean13::modules(isbn) else {
+        return;
+    };
+    // 100% magnification: a module is 0.33 mm; the bars 22.85 mm high.
+    let m = 0.33 * 72.0 / 25.4;
+    let bar_h = 22.85 * 72.0 / 25.4 * 0.8;
+    let quiet_l = 11.0 * m;
+    let quiet_r = 7.0 * m;
+    let digit_size = 8.0;
+    let label_size = 8.0;
+    let box_w = quiet_l + 95.0 * m + quiet_r;
+    let box_h = label_size * 1.8 + bar_h + digit_size * 1.6;
+    let bx = right - box_w;
+    let by = bottom - box_h;
+    out.push(Item::Rect {
+        x: bx as f32,
+        y: by as f32,
+        w: box_w as f32,
+        h: box_h as f32,
+        paint: WHITE,
+    });
+    let label = format!("ISBN {}", crate::epub::hyphenate_isbn(isbn));
+    let st = style(label_size, box_w, Style::Regular, Align::Center);
+    text_lines(
+        out,
+        paragraph::layout_text(&label, &st, tools),
+        bx,
+        by + label_size * 1.25,
+        label_size,
+        BLACK,
+    );
+    let top = by + label_size * 1.8;
+    let x0 = bx + quiet_l;
+    let mut k = 0;
+    while k < modules.len() {
+        if modules[k] {
+            let mut e = k;
+            while e < modules.len() && modules[e] && guards[e] == guards[k] {
+                e += 1;
+            }
+            let h = if guards[k] {
+                bar_h + digit_size * 0.5
+            } else {
+                bar_h
+            };
+            out.push(Item::Rect {
+                x: (x0 + k as f64 * m) as f32,
+                y: top as f32,
+                w: ((e - k) as f64 * m) as f32,
+                h: h as f32,
+                paint: BLACK,
+            });
+            k = e;
+        } else {
+            k += 1;
+        }
+    }
+    // Human-readable digits: the first outside the symbol, then two groups of six.
+    let dst = |w| style(digit_size, w, Style::Regular, Align::Center);
+    let base = top + bar_h + digit_size * 1.05;
+    let groups = [
+        (&isbn[0..1], x0 - 8.0 * m, 7.0 * m),
+        (&isbn[1..7], x0 + 3.0 * m, 42.0 * m),
+        (&isbn[7..13], x0 + 50.0 * m, 42.0 * m),
+    ];
+    for (digits, gx, gw) in groups {
+        text_lines(
+            out,
+            paragraph::layout_text(digits, &dst(gw), tools),
+            gx,
+            base,
+            digit_size,
+            BLACK,
+        );
+    }
+}

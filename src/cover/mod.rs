@@ -1,0 +1,404 @@
+//! Covers: the EPUB's cover picture (the author's, resized when needed, or a typographic one
+//! generated from the book's fonts) and the print wrap cover — back, spine, front — with a
+//! spine as wide as the typeset interior is thick.
+
+pub mod design;
+pub mod ean13;
+pub mod raster;
+
+use std::num::NonZeroU32;
+
+use krilla::Document;
+use krilla::color::cmyk;
+use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
+use krilla::image::Image;
+use krilla::page::{NumberingStyle, PageLabel, PageSettings};
+use krilla::paint::{Fill, FillRule};
+use krilla::text::{Font, GlyphId, KrillaGlyph};
+
+use crate::diag::{Diagnostics, Location};
+use crate::model::{Book, ImageFormat, ImageInfo};
+use crate::timestamp::Timestamp;
+use crate::typeset::fonts::FontBook;
+use crate::typeset::hyphenate::Hyphenator;
+use crate::typeset::paragraph::Tools;
+use crate::typeset::shape::Shaper;
+use design::{Item, Paint};
+
+/// E-reader shelves want covers at most this high.
+pub const EPUB_COVER_HEIGHT: u32 = 1600;
+/// Spine text needs at least this much room (points).
+pub const MIN_SPINE_FOR_TEXT: f64 = 0.25 * 72.0;
+
+fn tools<'a>(book: &Book, fonts: &'a FontBook) -> Tools<'a> {
+    Tools {
+        fonts,
+        shaper: Shaper::new(&book.config.book.language),
+        hyph: Hyphenator::new(
+            &book.config.book.language,
+            &crate::model::Hyphenation {
+                enabled: false,
+                left_min: 2,
+                right_min: 3,
+                min_word: 5,
+                exceptions: vec![],
+            },
+        ),
+        missing: Vec::new(),
+        overlong: Vec::new(),
+        context: 0,
+        note_numbers: &[],
+    }
+}
+
+/// The EPUB cover: the author's front picture (re-encoded only when it is over 1600 px high,
+/// not JPEG or PNG, or a CMYK JPEG that screens show wrongly), else a generated one.
+pub fn epub_cover(book: &Book, fonts: &FontBook) -> Result<(Vec<u8>, ImageFormat), String> {
+    if let Some(front) = &book.covers.front {
+        let bytes = std::fs::read(book.root.join(&front.path))
+            .map_err(|e| format!("cannot read {}: {e}", front.path.display()))?;
+        let cmyk = front.format == ImageFormat::Jpeg && jpeg_components(&bytes) == Some(4);
+        let usable = matches!(front.format, ImageFormat::Jpeg | ImageFormat::Png)
+            && front.height <= EPUB_COVER_HEIGHT
+            && !cmyk;
+        if usable {
+            return Ok((bytes, front.format));
+        }
+        let img = image::load_from_memory(&bytes)
+            .map_err(|e| format!("cannot decode {}: {e}", front.path.display()))?;
+        let img = if img.height() > EPUB_COVER_HEIGHT {
+            let w = (f64::from(img.width()) * f64::from(EPUB_COVER_HEIGHT)
+                / f64::from(img.height()))
+            .round() as u32;
+            img.resize_exact(
+                w.max(1),
+                EPUB_COVER_HEIGHT,
+                image::imageops::FilterType::Lanczos3,
+            )
+        } else {
+            img
+        };
+        let mut out = Vec::new();
+        let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90);
+        img.to_rgb8()
+            .write_with_encoder(enc)
+            .map_err(|e| format!("cannot encode the cover: {e}"))?;
+        return Ok((out, ImageFormat::Jpeg));
+    }
+    let (w, h) = (book.config.pdf.trim_width.0, book.config.pdf.trim_height.0);
+    let mut tools = tools(book, fonts);
+    let mut items = Vec::new();
+    design::front(book, &mut tools, 0.0, 0.0, w, h, 0.0, &mut items);
+    let png = raster::render_png(
+        &items,
+        (0.0, 0.0),
+        w as f32,
+        h as f32,
+        EPUB_COVER_HEIGHT,
+        fonts,
+    )?;
+    Ok((png, ImageFormat::Png))
+}
+
+/// The number of colour components of a JPEG (3 for RGB, 4 for CMYK), from its frame header.
+pub fn jpeg_components(bytes: &[u8]) -> Option<u8> {
+    let mut i = 2;
+    while i + 9 < bytes.len() {
+        if bytes[i] != 0xFF {
+            return None;
+        }
+        let marker = bytes[i + 1];
+        let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
+        if matches!(marker, 0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF) {
+            return bytes.get(i + 9).copied();
+        }
+        i += 2 + len;
+    }
+    None
+}
+
+/// The wrap cover's size: width = 2 × trim width + spine + 2 × bleed, height = trim height +
+/// 2 × bleed. Points.
+pub struct WrapGeometry {
+    pub trim_w: f64,
+    pub trim_h: f64,
+    pub bleed: f64,
+    pub spine: f64,
+}
+
+impl WrapGeometry {
+    pub fn new(book: &Book, pages: usize) -> WrapGeometry {
+        let pdf = &book.config.pdf;
+        WrapGeometry {
+            trim_w: pdf.trim_width.0,
+            trim_h: pdf.trim_height.0,
+            bleed: pdf.bleed.0,
+            spine: pages as f64 * book.config.cover.caliper.0,
+        }
+    }
+    pub fn width(&self) -> f64 {
+        2.0 * self.trim_w + self.spine + 2.0 * self.bleed
+    }
+    pub fn height(&self) -> f64 {
+        self.trim_h + 2.0 * self.bleed
+    }
+}
+
+/// The print wrap cover for an interior of `pages` pages. Returns the PDF, warnings, and notes
+/// for the user (what was left off or cropped).
+pub fn wrap_pdf(
+    book: &Book,
+    pages: usize,
+    fonts: &FontBook,
+    time: Timestamp,
+) -> Result<(Vec<u8>, Diagnostics, Vec<String>), String> {
+    let g = WrapGeometry::new(book, pages);
+    let mut tools = tools(book, fonts);
+    let mut items: Vec<Item> = Vec::new();
+    let mut warnings = Diagnostics::new();
+    let mut notes = Vec::new();
+    let (b, tw, th) = (g.bleed, g.trim_w, g.trim_h);
+    let back_x = b;
+    let spine_x = b + tw;
+    let front_x = b + tw + g.spine;
+
+    // Back: the author's picture, or the field with the back text; the barcode either way.
+    design::back(
+        book,
+        &mut tools,
+        back_x,
+        b,
+        tw,
+        th,
+        b,
+        book.covers.back.as_ref(),
+        &mut items,
+    );
+    if book.covers.back.is_some() && !book.back_cover_blocks.is_empty() {
+        notes.push(
+            "covers/back.* is used as it is; [cover] back_text is not set over it".to_string(),
+        );
+    }
+    // The spine's field (under the front's, which is drawn after).
+    items.push(Item::Rect {
+        x: spine_x as f32,
+        y: 0.0,
+        w: g.spine as f32,
+        h: g.height() as f32,
+        paint: design::FIELD,
+    });
+    // Front.
+    match &book.covers.front {
+        Some(img) => items.push(Item::Picture {
+            image: img.clone(),
+            x: front_x as f32,
+            y: 0.0,
+            w: (tw + b) as f32,
+            h: g.height() as f32,
+        }),
+        None => design::front(book, &mut tools, front_x, b, tw, th, 0.0, &mut items),
+    }
+    if book.covers.front.is_none() {
+        // The generated front's field runs into the bleed on the right, top and bottom.
+        items.insert(
+            0,
+            Item::Rect {
+                x: front_x as f32,
+                y: 0.0,
+                w: (tw + b) as f32,
+                h: g.height() as f32,
+                paint: design::FIELD,
+            },
+        );
+    }
+    if g.spine >= MIN_SPINE_FOR_TEXT {
+        design::spine(book, &mut tools, spine_x, b, g.spine, th, &mut items);
+    } else {
+        notes.push(format!(
+            "the spine is {:.3}in wide ({} pages): too narrow for its text, which is left off (0.25in is needed)",
+            g.spine / 72.0,
+            pages
+        ));
+    }
+    // Pictures: printed resolution and proportions.
+    for (side, img, w, h) in [
+        ("front", &book.covers.front, tw + b, g.height()),
+        ("back", &book.covers.back, tw + b, g.height()),
+    ] {
+        let Some(img) = img else { continue };
+        let dpi = f64::from(img.width) / (w / 72.0);
+        let dpi_h = f64::from(img.height) / (h / 72.0);
+        let dpi = dpi.min(dpi_h);
+        if dpi < 300.0 {
+            warnings.warning_hint(
+                Some(Location::file(&img.path)),
+                format!(
+                    "the {side} cover prints at {dpi:.0} dpi, below the 300 dpi printers ask for"
+                ),
+                format!(
+                    "supply at least {}×{} pixels",
+                    (w / 72.0 * 300.0).ceil(),
+                    (h / 72.0 * 300.0).ceil()
+                ),
+            );
+        }
+        let want = w / h;
+        let have = f64::from(img.width) / f64::from(img.height);
+        if (want - have).abs() / want > 0.01 {
+            notes.push(format!(
+                "{} has other proportions than the cover ({:.3} against {:.3}): it is cropped to fill, not stretched",
+                crate::diag::display_path(&img.path),
+                have,
+                want
+            ));
+        }
+    }
+
+    let pdf = draw(book, &g, &items, fonts)?;
+    let _ = time;
+    Ok((pdf, warnings, notes))
+}
+
+fn fill(p: Paint) -> Fill {
+    Fill {
+        paint: cmyk::Color::new(p.cmyk[0], p.cmyk[1], p.cmyk[2], p.cmyk[3]).into(),
+        ..Default::default()
+    }
+}
+
+fn draw(
+    book: &Book,
+    g: &WrapGeometry,
+    items: &[Item],
+    fonts: &FontBook,
+) -> Result<Vec<u8>, String> {
+    let (w, h, b) = (g.width() as f32, g.height() as f32, g.bleed as f32);
+    let mut doc = Document::new();
+    let settings = PageSettings::from_wh(w, h)
+        .ok_or("the cover has no size")?
+        .with_trim_box(Rect::from_xywh(b, b, w - 2.0 * b, h - 2.0 * b))
+        .with_bleed_box(Rect::from_xywh(0.0, 0.0, w, h))
+        .with_page_label(PageLabel::new(
+            Some(NumberingStyle::Arabic),
+            Some("Cover ".into()),
+            NonZeroU32::new(1),
+        ));
+    let mut page = doc.start_page_with(settings);
+    let mut s = page.surface();
+    let mut fonts_used: std::collections::HashMap<u16, Font> = std::collections::HashMap::new();
+    for item in items {
+        match item {
+            Item::Rect { x, y, w, h, paint } => {
+                let mut pb = PathBuilder::new();
+                if let Some(r) = Rect::from_xywh(*x, *y, *w, *h) {
+                    pb.push_rect(r);
+                }
+                if let Some(path) = pb.finish() {
+                    s.set_fill(Some(fill(*paint)));
+                    s.draw_path(&path);
+                }
+            }
+            Item::Text {
+                run,
+                x,
+                y,
+                paint,
+                rotated,
+            } => {
+                let font = match fonts_used.get(&run.face) {
+                    Some(f) => f.clone(),
+                    None => {
+                        let face = fonts.face(run.face);
+                        let f = Font::new(face.info.data.into(), face.info.index)
+                            .ok_or("a font cannot be embedded")?;
+                        fonts_used.insert(run.face, f.clone());
+                        f
+                    }
+                };
+                let glyphs: Vec<KrillaGlyph> = run
+                    .glyphs
+                    .iter()
+                    .map(|gl| {
+                        KrillaGlyph::new(
+                            GlyphId::new(u32::from(gl.id)),
+                            gl.advance,
+                            gl.x_offset,
+                            -gl.y_offset,
+                            0.0,
+                            gl.range.start as usize..gl.range.end as usize,
+                            None,
+                        )
+                    })
+                    .collect();
+                s.set_fill(Some(fill(*paint)));
+                if *rotated {
+                    s.push_transform(&Transform::from_rotate_at(90.0, *x, *y));
+                    s.draw_glyphs(
+                        Point::from_xy(*x, *y),
+                        &glyphs,
+                        font,
+                        &run.text,
+                        run.size,
+                        false,
+                    );
+                    s.pop();
+                } else {
+                    s.draw_glyphs(
+                        Point::from_xy(*x, *y),
+                        &glyphs,
+                        font,
+                        &run.text,
+                        run.size,
+                        false,
+                    );
+                }
+            }
+            Item::Picture { image, x, y, w, h } => {
+                let img = load(book, image)?;
+                // Scale to cover the area, centred, and clip: cropped to fill, never stretched.
+                let k = (*w / image.width as f32).max(*h / image.height as f32);
+                let (dw, dh) = (image.width as f32 * k, image.height as f32 * k);
+                let mut clip = PathBuilder::new();
+                if let Some(r) = Rect::from_xywh(*x, *y, *w, *h) {
+                    clip.push_rect(r);
+                }
+                if let (Some(path), Some(size)) = (clip.finish(), Size::from_wh(dw, dh)) {
+                    s.push_clip_path(&path, &FillRule::NonZero);
+                    s.push_transform(&Transform::from_translate(
+                        x + (w - dw) / 2.0,
+                        y + (h - dh) / 2.0,
+                    ));
+                    s.draw_image(img, size);
+                    s.pop();
+                    s.pop();
+                }
+            }
+        }
+    }
+    s.finish();
+    page.finish();
+    let b = &book.config.book;
+    doc.set_metadata(
+        krilla::metadata::Metadata::new()
+            .title(format!("{} — cover", b.title))
+            .authors(b.authors.clone())
+            .creator("bookbuild".to_string())
+            .producer(format!("bookbuild {}", env!("CARGO_PKG_VERSION"))),
+    );
+    doc.finish()
+        .map_err(|e| format!("the cover PDF cannot be written: {e:?}"))
+}
+
+fn load(book: &Book, info: &ImageInfo) -> Result<Image, String> {
+    let bytes = std::fs::read(book.root.join(&info.path))
+        .map_err(|e| format!("cannot read {}: {e}", info.path.display()))?;
+    let data = krilla::Data::from(bytes);
+    match info.format {
+        // JPEG (CMYK included) goes in as it is.
+        ImageFormat::Jpeg => Image::from_jpeg(data, true),
+        ImageFormat::Png => Image::from_png(data, true),
+        ImageFormat::Gif => Image::from_gif(data, true),
+        ImageFormat::Webp => Image::from_webp(data, true),
+    }
+    .map_err(|e| format!("cannot use {}: {e}", info.path.display()))
+}
