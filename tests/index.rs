@@ -220,8 +220,7 @@ fn locator_pages(loc: &str, labels: &[String]) -> Vec<usize> {
 
 fn dehyphen(s: &str) -> String {
     s.replace("-\n", "")
-        .replace('\n', " ")
-        .replace('\u{a0}', " ")
+        .replace(['\n', '\u{a0}'], " ")
         .replace('\u{200a}', "")
         .split_whitespace()
         .collect::<Vec<_>>()
