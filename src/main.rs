@@ -130,6 +130,9 @@ fn main() -> ExitCode {
             let Some(book) = book else {
                 return ExitCode::from(1);
             };
+            if cli.verbose {
+                summary(&book, 0, &progress);
+            }
             let targets = Targets {
                 pdf: matches!(cli.command, Command::Build | Command::Pdf),
                 epub: matches!(cli.command, Command::Build | Command::Epub),
@@ -145,6 +148,15 @@ fn main() -> ExitCode {
             let warnings = Diagnostics::from_vec(built.warnings.iter().cloned().collect());
             if report(warnings, &cli, colour) {
                 return ExitCode::from(1);
+            }
+            if cli.verbose
+                && let Some(pages) = built.pages
+            {
+                let spine = bookbuild::cover::WrapGeometry::new(&book, pages).spine / 72.0;
+                progress.note(&format!(
+                    "print interior: {pages} pages; spine {spine:.3}in on {}",
+                    book.config.cover.paper
+                ));
             }
             match bookbuild::pipeline::write(&built, &progress) {
                 Ok(()) => ExitCode::SUCCESS,
@@ -195,9 +207,12 @@ fn summary(book: &Book, warnings: usize, progress: &Progress) {
         .filter(|e| matches!(e.kind, bookbuild::model::EntryKind::Document(_)))
         .count();
     let words: usize = book
-        .sources
+        .entries
         .iter()
-        .skip(1)
+        .filter_map(|e| match &e.kind {
+            bookbuild::model::EntryKind::Document(d) => book.sources.get(d.file as usize),
+            _ => None,
+        })
         .map(|s| s.text.split_whitespace().count())
         .sum();
     progress.note(&format!(

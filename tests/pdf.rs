@@ -744,3 +744,159 @@ fn footnotes_start_on_the_page_of_their_reference() {
         cursor = ref_page;
     }
 }
+
+/// A picture alone in its paragraph is a figure: scaled to the measure, kept whole with its
+/// caption, the JPEG passed through unchanged, a warning when it prints below 200 dpi; in the
+/// EPUB a figure with the caption as alt text.
+#[test]
+fn figures_in_print_and_epub() {
+    let dir = init_project();
+    let p = book(&dir);
+    std::fs::copy(
+        repo().join("tests/fixtures/map.jpg"),
+        p.join("manuscript/images/map.jpg"),
+    )
+    .unwrap();
+    edit(&p.join("manuscript/chapter-2.md"), |s| {
+        s + "\n![A map of the *steppe*](images/map.jpg)\n\nAfter the map.\n"
+    });
+    let out = tempfile::tempdir().unwrap();
+    let o = build_into(&p, "build", out.path());
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("manuscript/chapter-2.md:12:1: warning: manuscript/images/map.jpg prints at"),
+        "{err}"
+    );
+    let pdf = only(out.path(), "pdf");
+    let list = Command::new("pdfimages")
+        .arg("-list")
+        .arg(&pdf)
+        .output()
+        .expect("pdfimages");
+    let list = String::from_utf8_lossy(&list.stdout);
+    let row = list
+        .lines()
+        .nth(2)
+        .unwrap_or_else(|| panic!("no image in the PDF:\n{list}"));
+    assert!(
+        row.contains(" jpeg ") && row.contains(" 300 ") && row.contains(" 200 "),
+        "the JPEG is passed through: {row}"
+    );
+    let text = page_texts(&pdf).join("\n");
+    assert!(
+        text.contains("A map of the steppe"),
+        "the caption is printed"
+    );
+    let files: HashMap<String, String> = unzip(&only(out.path(), "epub"))
+        .into_iter()
+        .map(|(n, _, d)| (n, String::from_utf8_lossy(&d).into_owned()))
+        .collect();
+    let ch = &files["EPUB/chapter-2.xhtml"];
+    assert!(ch.contains("<figure>\n<img src=\"images/map.jpg\" alt=\"A map of the steppe\"/>\n<figcaption>A map of the <em>steppe</em></figcaption>"), "{ch}");
+    let (ok, report) = epubcheck(&only(out.path(), "epub"));
+    assert!(ok, "{report}");
+}
+
+/// With crop marks, the media grows to hold them around the bleed; the trim stays.
+#[test]
+fn crop_marks_grow_the_media() {
+    let dir = init_project();
+    let p = book(&dir);
+    edit(&p.join("build.toml"), |s| {
+        s.replace("bleed = \"3mm\"", "bleed = \"3mm\"\ncrop_marks = true")
+    });
+    let out = tempfile::tempdir().unwrap();
+    assert!(build_into(&p, "pdf", out.path()).status.success());
+    let info = tool("pdfinfo", &["-box"], &only(out.path(), "pdf"));
+    let get = |name: &str| -> Vec<f64> {
+        info.lines()
+            .find(|l| l.starts_with(name))
+            .unwrap()
+            .split(':')
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .map(|v| v.parse().unwrap())
+            .collect()
+    };
+    let (media, trim) = (get("MediaBox"), get("TrimBox"));
+    let mm = 72.0 / 25.4;
+    assert!(
+        (media[2] - media[0] - (148.0 * mm + 2.0 * (3.0 * mm + 36.0))).abs() < 0.02,
+        "{media:?}"
+    );
+    assert!((trim[2] - trim[0] - 148.0 * mm).abs() < 0.02, "{trim:?}");
+}
+
+/// Facing pages end on the same line (within one line): short pages are filled by their
+/// spaces, and only the widow and orphan rules may leave a page a line short.
+#[test]
+fn facing_pages_are_balanced() {
+    let (_, pdf) = built("war-and-peace");
+    let out = Command::new("pdftotext")
+        .args(["-bbox"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let html = String::from_utf8_lossy(&out.stdout);
+    // The lowest text on each page (running heads are at the top).
+    let mut bottoms: Vec<f64> = Vec::new();
+    for page in html.split("<page ").skip(1) {
+        let lowest = page
+            .split("<word ")
+            .skip(1)
+            .filter_map(|w| {
+                w.split("yMax=\"")
+                    .nth(1)?
+                    .split('"')
+                    .next()?
+                    .parse::<f64>()
+                    .ok()
+            })
+            .fold(0.0, f64::max);
+        bottoms.push(lowest);
+    }
+    let labels = page_labels(pdf);
+    let texts = page_texts(pdf);
+    let doc = lopdf::Document::load(pdf).unwrap();
+    let toc = doc.get_toc().unwrap();
+    let openings: std::collections::HashSet<usize> = toc
+        .toc
+        .iter()
+        .filter(|t| t.level == 1)
+        .map(|t| t.page - 1)
+        .collect();
+    let body_end = toc
+        .toc
+        .iter()
+        .filter(|t| t.level == 1)
+        .map(|t| t.page - 1)
+        .nth_back(3)
+        .unwrap_or(bottoms.len());
+    let first_body = labels.iter().position(|l| l == "1").unwrap();
+    let leading = 13.5;
+    let mut checked = 0;
+    let mut v = first_body + 1; // a verso
+    while v + 1 < body_end {
+        let r = v + 1;
+        // Spreads inside a chunk: neither page opens a chunk, none ends one.
+        let inside = !openings.contains(&v)
+            && !openings.contains(&r)
+            && !openings.contains(&(r + 1))
+            && !openings.contains(&(r + 2));
+        if inside && !texts[v].trim().is_empty() && !texts[r].trim().is_empty() {
+            assert!(
+                (bottoms[v] - bottoms[r]).abs() <= leading + 0.5,
+                "pages {} and {} end {:.1}pt apart",
+                labels[v],
+                labels[r],
+                (bottoms[v] - bottoms[r]).abs()
+            );
+            checked += 1;
+        }
+        v += 2;
+    }
+    assert!(checked > 500, "{checked} spreads");
+}

@@ -77,8 +77,8 @@ fn a_five_megabyte_paragraph_is_accepted() {
     let (code, err) = outcome(&book(&dir), "build");
     assert_eq!(code, Some(0), "{err}");
     assert!(
-        book(&dir).join("build").read_dir().unwrap().count() == 2,
-        "PDF and EPUB written"
+        book(&dir).join("build").read_dir().unwrap().count() == 3,
+        "PDF, cover and EPUB written"
     );
 }
 

@@ -46,7 +46,7 @@ fn tools<'a>(book: &Book, fonts: &'a FontBook) -> Tools<'a> {
         ),
         missing: Vec::new(),
         overlong: Vec::new(),
-        context: 0,
+        context: None,
         note_numbers: &[],
     }
 }

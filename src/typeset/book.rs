@@ -15,7 +15,7 @@ use super::paragraph::{self, Align, Line, ParaStyle, Tools};
 use super::shape::Shaper;
 use crate::diag::{Diagnostics, Location};
 use crate::fonts::Style;
-use crate::model::{Book, ChapterStart, Division, EntryKind, FlowPoint, LinkTarget, PageMap};
+use crate::model::{Book, ChapterStart, Division, EntryKind, FlowPoint, LinkTarget, PageMap, Pos};
 
 /// The typeset book.
 pub struct Typeset {
@@ -99,15 +99,15 @@ pub fn typeset(book: &Book) -> Result<Typeset, String> {
         hyph: hyph.fork(),
         missing: Vec::new(),
         overlong: Vec::new(),
-        context: 0,
+        context: None,
         note_numbers: &note_numbers,
     };
     type Laid = (
         usize,
         Option<(Flow, Vec<PageContent>)>,
-        Vec<(char, usize)>,
-        Vec<(String, usize)>,
-        Vec<crate::model::Pos>,
+        Vec<(char, Option<Pos>)>,
+        Vec<(String, Option<Pos>)>,
+        Remarks,
     );
     let laid: Vec<Laid> = tops
         .par_iter()
@@ -126,7 +126,7 @@ pub fn typeset(book: &Book) -> Result<Typeset, String> {
                     let pages = paginate(&flow, &geom);
                     (top, Some((flow, pages)), missing, overlong, html)
                 }
-                None => (top, None, missing, overlong, Vec::new()),
+                None => (top, None, missing, overlong, Remarks::default()),
             }
         })
         .collect();
@@ -134,19 +134,32 @@ pub fn typeset(book: &Book) -> Result<Typeset, String> {
     let mut chunks: Vec<Option<Chunk>> = Vec::new();
     for (_top, laid, missing, overlong, html) in laid {
         report_missing(book, &missing, &mut warnings);
-        for (word, entry) in overlong {
-            let at = book.entries.get(entry).map(|e| book.location(e.pos));
+        for (word, pos) in overlong {
             warnings.warning_hint(
-                at,
+                pos.map(|p| book.location(p)),
                 format!("\"{word}\" is wider than a line and is broken between letters"),
                 "add break points (a space or a soft hyphen, U+00AD) or shorten it",
             );
         }
-        for pos in html {
+        for pos in html.html {
             warnings.warning_hint(
                 Some(book.location(pos)),
                 "raw HTML is left out of the PDF",
                 "it is kept in the EPUB; write the content in Markdown to have it in print too",
+            );
+        }
+        for (image, dpi, pos) in html.low_dpi {
+            let info = &book.images[image as usize];
+            warnings.warning_hint(
+                Some(book.location(pos)),
+                format!(
+                    "{} prints at {dpi:.0} dpi, below 200 dpi",
+                    crate::diag::display_path(&info.path)
+                ),
+                format!(
+                    "use a picture of at least {} pixels across for print",
+                    (f64::from(info.width) * 200.0 / dpi).ceil()
+                ),
             );
         }
         chunks.push(laid.map(|(flow, pages)| Chunk {
@@ -218,19 +231,15 @@ pub fn typeset(book: &Book) -> Result<Typeset, String> {
     })
 }
 
-fn report_missing(book: &Book, missing: &[(char, usize)], warnings: &mut Diagnostics) {
+fn report_missing(book: &Book, missing: &[(char, Option<Pos>)], warnings: &mut Diagnostics) {
     let mut seen: Vec<char> = Vec::new();
-    for (c, entry) in missing {
+    for (c, pos) in missing {
         if seen.contains(c) {
             continue;
         }
         seen.push(*c);
-        let at = book.entries.get(*entry).map(|e| match &e.kind {
-            EntryKind::Document(d) => Location::file(&d.path),
-            _ => book.location(e.pos),
-        });
         warnings.warning_hint(
-            at,
+            pos.map(|p| book.location(p)),
             format!(
                 "the character {c:?} (U+{:04X}) is in no font; it prints as a box",
                 *c as u32
@@ -240,21 +249,26 @@ fn report_missing(book: &Book, missing: &[(char, usize)], warnings: &mut Diagnos
     }
 }
 
+/// What a chunk's flow left out of print or found wanting, for warnings.
+#[derive(Default)]
+struct Remarks {
+    html: Vec<Pos>,
+    low_dpi: Vec<(crate::model::ImageId, f64, Pos)>,
+}
+
 /// The flow of a document chunk: the opening, the blocks, then each nested entry run on.
 fn document_flow(
     book: &Book,
     top: usize,
     tools: &mut Tools<'_>,
     geom: Geometry,
-) -> (Flow, Vec<crate::model::Pos>) {
-    tools.context = top;
+) -> (Flow, Remarks) {
     let mut fb = FlowBuilder::new(tools, book, geom);
     fb.opening(top);
     let mut i = top;
     loop {
         let e = &book.entries[i];
         if i != top {
-            fb.tools.context = i;
             fb.nested_heading(i);
         }
         if let EntryKind::Document(d) = &e.kind {
@@ -266,8 +280,11 @@ fn document_flow(
             break;
         }
     }
-    let html = std::mem::take(&mut fb.html_skipped);
-    (fb.finish(), html)
+    let remarks = Remarks {
+        html: std::mem::take(&mut fb.html_skipped),
+        low_dpi: std::mem::take(&mut fb.low_dpi),
+    };
+    (fb.finish(), remarks)
 }
 
 fn ordering_flow(
@@ -275,7 +292,7 @@ fn ordering_flow(
     top: usize,
     tools: &mut Tools<'_>,
     geom: Geometry,
-) -> (Flow, Vec<crate::model::Pos>) {
+) -> (Flow, Remarks) {
     let mut fb = FlowBuilder::new(tools, book, geom);
     fb.opening(top);
     let mut ordinal = 0;
@@ -293,7 +310,7 @@ fn ordering_flow(
             *point = None;
         }
     }
-    (fb.finish(), Vec::new())
+    (fb.finish(), Remarks::default())
 }
 
 /// Page numbers: for every page of every chunk, its absolute index, and labels of anchors

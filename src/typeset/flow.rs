@@ -82,8 +82,8 @@ pub struct FlowBuilder<'t, 'a> {
     no_indent: bool,
     /// Raw HTML left out, for warnings: (entry, position).
     pub html_skipped: Vec<crate::model::Pos>,
-    /// Pictures that print below 200 dpi: (image, dpi).
-    pub low_dpi: Vec<(ImageId, f64)>,
+    /// Pictures that print below 200 dpi: (image, dpi, where).
+    pub low_dpi: Vec<(ImageId, f64, crate::model::Pos)>,
     /// The next block must not be separated from what precedes it (after a heading).
     keep_next: bool,
     /// The level of the last heading (0 for an entry's opening), while `keep_next` holds.
@@ -221,6 +221,7 @@ impl<'t, 'a> FlowBuilder<'t, 'a> {
     /// The opening of a top-level entry: the title sunk a quarter down the page.
     pub fn opening(&mut self, entry: usize) {
         let e = &self.book.entries[entry];
+        self.tools.context = Some(title_pos(self.book, entry));
         self.entry_starts.push((entry, self.boxes.len()));
         let sink = ((self.geom.text_height * 0.22) / self.geom.leading).floor();
         self.boxes.push(VBox {
@@ -265,6 +266,7 @@ impl<'t, 'a> FlowBuilder<'t, 'a> {
     /// The title of a nested entry, run on after what precedes it.
     pub fn nested_heading(&mut self, entry: usize) {
         let e = &self.book.entries[entry];
+        self.tools.context = Some(title_pos(self.book, entry));
         self.entry_starts.push((entry, self.boxes.len()));
         let depth = e.depth;
         // Parts and sections a size up; chapters within them (and deeper) at the text size.
@@ -371,6 +373,15 @@ impl<'t, 'a> FlowBuilder<'t, 'a> {
             *ordinal += 1;
         }
         let point = Some((entry, *ordinal));
+        self.tools.context = match b {
+            Block::Para(p) => Some(p.pos),
+            Block::Heading(h) => Some(h.pos),
+            Block::Code(c) => Some(c.pos),
+            Block::Table(t) => Some(t.pos),
+            Block::Figure(f) => Some(f.pos),
+            Block::Html(_, pos) => Some(*pos),
+            Block::Quote(_) | Block::List(_) | Block::SceneBreak => self.tools.context,
+        };
         match b {
             Block::Para(p) => {
                 let verse = p.inlines.iter().any(|i| matches!(i, Inline::LineBreak));
@@ -661,7 +672,7 @@ impl<'t, 'a> FlowBuilder<'t, 'a> {
         }
         let dpi = f64::from(info.width) / (w / 72.0);
         if dpi < 200.0 {
-            self.low_dpi.push((f.image, dpi));
+            self.low_dpi.push((f.image, dpi, f.pos));
         }
         self.space(0.5, 0.5);
         let x = indent + (measure - w) / 2.0;
@@ -718,6 +729,7 @@ impl<'t, 'a> FlowBuilder<'t, 'a> {
     /// A footnote: smaller type, the number first.
     fn note(&mut self, n: NoteId) -> Vec<VBox> {
         let note = &self.book.notes[n as usize];
+        let saved = self.tools.context.replace(note.pos);
         let size = self.geom.size * 0.82;
         let leading = self.geom.leading * 0.8;
         let mut out: Vec<VBox> = Vec::new();
@@ -779,6 +791,7 @@ impl<'t, 'a> FlowBuilder<'t, 'a> {
             }
             first = false;
         }
+        self.tools.context = saved;
         out
     }
 }
@@ -796,6 +809,15 @@ fn block_inlines(b: &Block) -> Vec<Inline> {
             .collect(),
         Block::Quote(bs) => bs.iter().flat_map(block_inlines).collect(),
         _ => Vec::new(),
+    }
+}
+
+/// Where an entry's printed title comes from: its heading, else its line in contents.md.
+fn title_pos(book: &Book, entry: usize) -> crate::model::Pos {
+    let e = &book.entries[entry];
+    match &e.kind {
+        EntryKind::Document(d) => d.heading.as_ref().map_or(e.pos, |h| h.pos),
+        _ => e.pos,
     }
 }
 

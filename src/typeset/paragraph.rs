@@ -8,7 +8,7 @@ use super::hyphenate::Hyphenator;
 use super::linebreak::{self, INFINITY, Item, Params};
 use super::shape::{Shaper, UGlyph};
 use crate::fonts::Style;
-use crate::model::{HitId, Inline, LinkTarget, NoteId};
+use crate::model::{HitId, Inline, LinkTarget, NoteId, Pos};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
@@ -40,12 +40,12 @@ pub struct Tools<'a> {
     pub fonts: &'a FontBook,
     pub shaper: Shaper,
     pub hyph: Hyphenator,
-    /// Characters no font has, with the paragraph they were in (reported as warnings).
-    pub missing: Vec<(char, usize)>,
+    /// Characters no font has, with where they are (reported as warnings).
+    pub missing: Vec<(char, Option<Pos>)>,
     /// Words wider than a line, broken between letters (reported as warnings).
-    pub overlong: Vec<(String, usize)>,
-    /// The paragraph being set, for messages: an opaque key chosen by the caller.
-    pub context: usize,
+    pub overlong: Vec<(String, Option<Pos>)>,
+    /// Where the text being set comes from, for messages.
+    pub context: Option<Pos>,
     /// Printed numbers of the book's footnotes, by note id.
     pub note_numbers: &'a [u32],
 }
@@ -1235,7 +1235,7 @@ mod tests {
             hyph: Hyphenator::new(lang, &h),
             missing: vec![],
             overlong: vec![],
-            context: 0,
+            context: None,
             note_numbers: &[],
         }
     }
