@@ -20,7 +20,7 @@ A book project is a folder with build.toml (title, authors, layout), manuscript/
 (the outline) and the chapters as Markdown files. Start one with `bookbuild init my-book`,
 check it with `bookbuild check`, and build it with `bookbuild build`.";
 
-const AFTER: &str = "Exit codes: 0 success; 1 the project has errors (or warnings, with --deny-warnings), or an output could not be written; 2 wrong command line, or a command this version cannot run yet.
+const AFTER: &str = "Exit codes: 0 success; 1 the project has errors (or warnings, with --deny-warnings), or an output could not be made or written; 2 wrong command line.
 
 Examples:
   bookbuild init my-book             create a small project to start from
