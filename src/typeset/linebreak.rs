@@ -48,6 +48,10 @@ pub struct Params {
     pub final_hyphen_demerits: f64,
     /// Extra stretch per line in the emergency pass (\emergencystretch), in points.
     pub emergency_stretch: f64,
+    /// A last line shorter than this (points) — one short word alone — costs
+    /// `short_last_demerits`: a typesetter would rather respace the lines above.
+    pub short_last_line: f64,
+    pub short_last_demerits: f64,
 }
 
 impl Default for Params {
@@ -59,6 +63,8 @@ impl Default for Params {
             double_hyphen_demerits: 10_000.0,
             final_hyphen_demerits: 1_000_000.0,
             emergency_stretch: 0.0,
+            short_last_line: 0.0,
+            short_last_demerits: 3_000.0,
         }
     }
 }
@@ -248,6 +254,9 @@ fn run(items: &[Item], widths: &impl Widths, params: &Params, any: bool) -> Opti
             }
             if forced && node.hyphenated {
                 d += params.final_hyphen_demerits;
+            }
+            if forced && node.at != usize::MAX && natural < params.short_last_line {
+                d += params.short_last_demerits;
             }
             let run = if flagged { node.hyphen_run + 1 } else { 0 };
             // Three hyphenated lines in a row are not allowed (in the last pass, very costly).

@@ -668,7 +668,10 @@ impl Builder<'_, '_> {
         self.extras.push(Extra::Nothing);
 
         let widths = LineWidths { b: &self };
-        let mut params = Params::default();
+        let mut params = Params {
+            short_last_line: self.style.size * 2.5,
+            ..Params::default()
+        };
         if self.style.align != Align::Justify {
             // Ragged lines: every line may fall short by up to a few ems at no great cost.
             params.emergency_stretch = 0.0;
