@@ -31,75 +31,6 @@ fn pages(pdf: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Page labels by page index, from pdfinfo's page list is not available: use lopdf.
-fn labels(pdf: &Path) -> Vec<String> {
-    let doc = lopdf::Document::load(pdf).unwrap();
-    let n = doc.get_pages().len();
-    let root = doc
-        .trailer
-        .get(b"Root")
-        .and_then(|r| r.as_reference())
-        .unwrap();
-    let cat = doc.get_dictionary(root).unwrap();
-    let pl = match cat.get(b"PageLabels").unwrap() {
-        lopdf::Object::Reference(r) => doc.get_dictionary(*r).unwrap(),
-        lopdf::Object::Dictionary(d) => d,
-        _ => panic!(),
-    };
-    let nums = pl.get(b"Nums").unwrap().as_array().unwrap();
-    let mut starts = Vec::new();
-    for p in nums.chunks(2) {
-        let d = match &p[1] {
-            lopdf::Object::Reference(r) => doc.get_dictionary(*r).unwrap(),
-            lopdf::Object::Dictionary(d) => d,
-            _ => panic!(),
-        };
-        let roman = d.get(b"S").ok().and_then(|s| s.as_name().ok()) == Some(b"r".as_slice());
-        starts.push((
-            p[0].as_i64().unwrap() as usize,
-            roman,
-            d.get(b"St").ok().and_then(|s| s.as_i64().ok()).unwrap_or(1),
-        ));
-    }
-    (0..n)
-        .map(|i| {
-            let (at, roman, st) = *starts.iter().rev().find(|s| s.0 <= i).unwrap();
-            let n = (st + (i - at) as i64) as u32;
-            if roman {
-                roman_numeral(n)
-            } else {
-                n.to_string()
-            }
-        })
-        .collect()
-}
-
-fn roman_numeral(mut n: u32) -> String {
-    let t = [
-        (1000, "m"),
-        (900, "cm"),
-        (500, "d"),
-        (400, "cd"),
-        (100, "c"),
-        (90, "xc"),
-        (50, "l"),
-        (40, "xl"),
-        (10, "x"),
-        (9, "ix"),
-        (5, "v"),
-        (4, "iv"),
-        (1, "i"),
-    ];
-    let mut s = String::new();
-    for (v, r) in t {
-        while n >= v {
-            s.push_str(r);
-            n -= v;
-        }
-    }
-    s
-}
-
 /// The index as printed: (term, locators), sub-entries as "Parent: Sub".
 fn printed_index(pdf: &Path) -> Vec<(String, Vec<String>)> {
     let doc = lopdf::Document::load(pdf).unwrap();
@@ -117,7 +48,7 @@ fn printed_index(pdf: &Path) -> Vec<(String, Vec<String>)> {
         .find(|t| t.level == 1)
         .map_or(usize::MAX, |t| t.page - 1);
     let texts = pages(pdf);
-    let labels = labels(pdf);
+    let labels = page_labels(pdf);
     let title = book_title(pdf);
     let mut lines: Vec<String> = Vec::new();
     for (i, t) in texts
@@ -255,7 +186,7 @@ fn thirty_random_pdf_locators_cite_pages_with_the_term() {
     let project = corpus("war-and-peace");
     let (_keep, pdf, _) = build(&project);
     let texts = pages(&pdf);
-    let labels = labels(&pdf);
+    let labels = page_labels(&pdf);
     let index = printed_index(&pdf);
     let phrases = phrases(&project);
     assert!(index.len() > 100, "{} entries parsed", index.len());
@@ -311,7 +242,7 @@ fn thirty_random_pdf_locators_cite_pages_with_the_term() {
 fn the_sample_index_has_the_key_entries_with_true_pages() {
     let (_keep, pdf, epub) = build(&repo());
     let texts = pages(&pdf);
-    let labels = labels(&pdf);
+    let labels = page_labels(&pdf);
     let index = printed_index(&pdf);
     for (term, phrase) in [
         ("Genden, P.", "Genden"),

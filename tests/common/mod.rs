@@ -167,3 +167,55 @@ pub fn unzip(path: &Path) -> Vec<(String, bool, Vec<u8>)> {
         })
         .collect()
 }
+
+/// Page labels from /PageLabels (i, ii … 1, 2 …), by page index.
+pub fn page_labels(pdf: &Path) -> Vec<String> {
+    let doc = lopdf::Document::load(pdf).expect("lopdf reads the PDF");
+    let n = doc.get_pages().len();
+    let root = doc
+        .trailer
+        .get(b"Root")
+        .and_then(|r| r.as_reference())
+        .expect("root");
+    let catalog = doc.get_dictionary(root).expect("catalog");
+    let labels = catalog.get(b"PageLabels").expect("the PDF has page labels");
+    let labels = match labels {
+        lopdf::Object::Reference(r) => doc.get_dictionary(*r).unwrap(),
+        lopdf::Object::Dictionary(d) => d,
+        _ => panic!("PageLabels"),
+    };
+    let nums = labels.get(b"Nums").unwrap().as_array().unwrap();
+    let mut starts: Vec<(usize, String, i64)> = Vec::new();
+    for pair in nums.chunks(2) {
+        let at = pair[0].as_i64().unwrap() as usize;
+        let d = match &pair[1] {
+            lopdf::Object::Reference(r) => doc.get_dictionary(*r).unwrap(),
+            lopdf::Object::Dictionary(d) => d,
+            _ => panic!("label"),
+        };
+        let style = d
+            .get(b"S")
+            .ok()
+            .and_then(|s| s.as_name().ok())
+            .map(|s| String::from_utf8_lossy(s).into_owned())
+            .unwrap_or_default();
+        let start = d.get(b"St").ok().and_then(|s| s.as_i64().ok()).unwrap_or(1);
+        starts.push((at, style, start));
+    }
+    (0..n)
+        .map(|i| {
+            let (at, style, start) = starts
+                .iter()
+                .rev()
+                .find(|(a, _, _)| *a <= i)
+                .cloned()
+                .unwrap();
+            let num = start + (i - at) as i64;
+            if style == "r" {
+                bookbuild::typeset::display::roman(num as u32)
+            } else {
+                num.to_string()
+            }
+        })
+        .collect()
+}
