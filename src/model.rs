@@ -32,6 +32,10 @@ pub struct BookMeta {
     /// 13 digits, no hyphens.
     pub isbn_print: Option<String>,
     pub isbn_epub: Option<String>,
+    /// The ISBNs as printed: as the author wrote them (hyphenation depends on registration
+    /// ranges, which only the author knows), or the 13 digits.
+    pub isbn_print_label: Option<String>,
+    pub isbn_epub_label: Option<String>,
     pub publisher: Option<String>,
     pub date: Option<String>,
     pub rights: Option<String>,

@@ -198,7 +198,15 @@ pub fn back(
         }
     }
     if let Some(isbn) = &book.config.book.isbn_print {
-        barcode(out, isbn, x + w - 0.5 * 72.0, y + h - 0.5 * 72.0, tools);
+        let label = book.config.book.isbn_print_label.as_deref().unwrap_or(isbn);
+        barcode(
+            out,
+            isbn,
+            label,
+            x + w - 0.5 * 72.0,
+            y + h - 0.5 * 72.0,
+            tools,
+        );
     }
 }
 
@@ -269,7 +277,14 @@ pub fn spine(
 
 /// The ISBN-13 as an EAN-13 symbol in a white box whose bottom-right corner is at
 /// (right, bottom): bars drawn as rectangles, digits under them, "ISBN …" above.
-fn barcode(out: &mut Vec<Item>, isbn: &str, right: f64, bottom: f64, tools: &mut Tools<'_>) {
+fn barcode(
+    out: &mut Vec<Item>,
+    isbn: &str,
+    printed: &str,
+    right: f64,
+    bottom: f64,
+    tools: &mut Tools<'_>,
+) {
     let Some((modules, guards)) = super::ean13::modules(isbn) else {
         return;
     };
@@ -291,7 +306,7 @@ fn barcode(out: &mut Vec<Item>, isbn: &str, right: f64, bottom: f64, tools: &mut
         h: box_h as f32,
         paint: WHITE,
     });
-    let label = format!("ISBN {}", crate::epub::hyphenate_isbn(isbn));
+    let label = format!("ISBN {printed}");
     let st = style(label_size, box_w, Style::Regular, Align::Center);
     text_lines(
         out,

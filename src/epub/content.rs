@@ -190,19 +190,11 @@ pub fn copyright_page(book: &Book, identifier: &str) -> String {
             esc(&crate::epub::human_date(d))
         );
     }
-    if let Some(i) = &b.isbn_epub {
-        let _ = writeln!(
-            s,
-            "<p>ISBN {} (EPUB)</p>",
-            esc(&crate::epub::hyphenate_isbn(i))
-        );
+    if let Some(i) = &b.isbn_epub_label {
+        let _ = writeln!(s, "<p>ISBN {} (EPUB)</p>", esc(i));
     }
-    if let Some(i) = &b.isbn_print {
-        let _ = writeln!(
-            s,
-            "<p>ISBN {} (print)</p>",
-            esc(&crate::epub::hyphenate_isbn(i))
-        );
+    if let Some(i) = &b.isbn_print_label {
+        let _ = writeln!(s, "<p>ISBN {} (print)</p>", esc(i));
     }
     if b.isbn_epub.is_none() {
         let _ = writeln!(s, "<p class=\"identifier\">{}</p>", esc(identifier));

@@ -313,23 +313,6 @@ pub fn human_date(d: &str) -> String {
     }
 }
 
-/// 13 digits → "978-0-306-40615-7" style grouping (prefix, group, registrant, title, check),
-/// approximated with a fixed 3-1-4-4-1 split: registrant lengths vary by group, so this is
-/// used only where the exact split is unknown.
-pub fn hyphenate_isbn(isbn: &str) -> String {
-    if isbn.len() != 13 {
-        return isbn.to_string();
-    }
-    format!(
-        "{}-{}-{}-{}-{}",
-        &isbn[0..3],
-        &isbn[3..4],
-        &isbn[4..8],
-        &isbn[8..12],
-        &isbn[12..]
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

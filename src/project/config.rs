@@ -303,6 +303,27 @@ fn resolve(raw: RawConfig, file: &SourceFile, diags: &mut Diagnostics) -> Config
     };
     let isbn_print = r.isbn(&book.isbn_print, "[book] isbn_print");
     let isbn_epub = r.isbn(&book.isbn_epub, "[book] isbn_epub");
+    let label = |raw: &Option<S<String>>, digits: &Option<String>| {
+        digits.as_ref().map(|d| {
+            let written = raw
+                .as_ref()
+                .map(|s| {
+                    s.get_ref()
+                        .trim()
+                        .trim_start_matches("ISBN")
+                        .trim()
+                        .to_string()
+                })
+                .unwrap_or_default();
+            if written.len() == 17 && written.matches('-').count() == 4 {
+                written
+            } else {
+                d.clone()
+            }
+        })
+    };
+    let isbn_print_label = label(&book.isbn_print, &isbn_print);
+    let isbn_epub_label = label(&book.isbn_epub, &isbn_epub);
     let identifier = book
         .identifier
         .as_ref()
@@ -326,6 +347,8 @@ fn resolve(raw: RawConfig, file: &SourceFile, diags: &mut Diagnostics) -> Config
         identifier,
         isbn_print,
         isbn_epub,
+        isbn_print_label,
+        isbn_epub_label,
         publisher: book.publisher.filter(|s| !s.trim().is_empty()),
         date,
         rights: book.rights.filter(|s| !s.trim().is_empty()),

@@ -95,17 +95,11 @@ pub fn copyright_page(book: &Book, page: &mut Page, frame: &Frame, tools: &mut T
             crate::epub::human_date(d)
         ))]);
     }
-    if let Some(i) = &b.isbn_print {
-        paras.push(vec![Text(format!(
-            "ISBN {} (print)",
-            crate::epub::hyphenate_isbn(i)
-        ))]);
+    if let Some(i) = &b.isbn_print_label {
+        paras.push(vec![Text(format!("ISBN {} (print)", i))]);
     }
-    if let Some(i) = &b.isbn_epub {
-        paras.push(vec![Text(format!(
-            "ISBN {} (EPUB)",
-            crate::epub::hyphenate_isbn(i)
-        ))]);
+    if let Some(i) = &b.isbn_epub_label {
+        paras.push(vec![Text(format!("ISBN {} (EPUB)", i))]);
     }
     paras.push(vec![Text(format!(
         "Set in {} with bookbuild.",
