@@ -248,3 +248,35 @@ fn the_page_list_follows_the_print_pages() {
     assert!(opf.contains("<meta property=\"pageBreakSource\">"));
     assert!(opf.contains("<meta property=\"schema:accessibilityFeature\">pageNavigation</meta>"));
 }
+
+/// `[book] numbering = true` numbers the body's entries in the contents and on their pages.
+#[test]
+fn numbering_numbers_the_body_entries() {
+    let dir = init_project();
+    let p = book(&dir);
+    edit(&p.join("build.toml"), |s| {
+        s.replace("language = \"en\"", "language = \"en\"\nnumbering = true")
+    });
+    let out = tempfile::tempdir().unwrap();
+    let o = build_into(&p, "build", out.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let files = files_of(&only(out.path(), "epub"));
+    assert!(files["EPUB/nav.xhtml"].contains(">1 The First Chapter</a>"));
+    assert!(files["EPUB/nav.xhtml"].contains(">2 The Second Chapter</a>"));
+    assert!(
+        files["EPUB/nav.xhtml"].contains(">Preface</a>"),
+        "front matter is not numbered"
+    );
+    assert!(files["EPUB/chapter-1.xhtml"].contains(">1 The First Chapter</h1>"));
+    let pdf = only(out.path(), "pdf");
+    let text = String::from_utf8_lossy(
+        &std::process::Command::new("pdftotext")
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .into_owned();
+    assert!(text.contains("1 The First Chapter") && text.contains("2 The Second Chapter"));
+}

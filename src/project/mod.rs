@@ -180,6 +180,9 @@ impl Loader<'_> {
             doc.blocks = parsed.blocks;
         }
         self.unlisted_files(&entries);
+        if config.as_ref().is_some_and(|c| c.book.numbering) {
+            number_entries(&mut entries);
+        }
 
         // Cross-references.
         let mut targets: HashMap<String, Target> = HashMap::new();
@@ -749,6 +752,33 @@ fn probe_image(root: &Path, rel: &Path) -> Result<ImageInfo, String> {
         width,
         height,
     })
+}
+
+/// `[book] numbering = true`: body entries are numbered by their place in the outline
+/// ("2", "2.1" …), in the contents and on their pages.
+fn number_entries(entries: &mut [Entry]) {
+    let mut counters: Vec<u32> = Vec::new();
+    for e in entries.iter_mut() {
+        if e.division != Division::Body
+            || !matches!(e.kind, EntryKind::Document(_) | EntryKind::Group)
+        {
+            continue;
+        }
+        let depth = e.depth as usize;
+        counters.resize(depth + 1, 0);
+        counters[depth] += 1;
+        let number = counters
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(".");
+        e.title = format!("{number} {}", e.title);
+        if let EntryKind::Document(doc) = &mut e.kind
+            && let Some(h) = &mut doc.heading
+        {
+            h.inlines.insert(0, Inline::Text(format!("{number} ")));
+        }
+    }
 }
 
 /// `[](#id)` prints the target's title.
