@@ -92,3 +92,30 @@ fn an_empty_chapter_is_a_warning() {
         "{err}"
     );
 }
+
+/// A build that fails leaves the previous outputs as they were, and no temporary file.
+#[test]
+fn a_failed_build_leaves_earlier_outputs_untouched() {
+    let dir = init_project();
+    let p = book(&dir);
+    let (code, err) = outcome(&p, "build");
+    assert_eq!(code, Some(0), "{err}");
+    let out = p.join("build");
+    let before: Vec<(std::path::PathBuf, Vec<u8>)> = files(&out)
+        .into_iter()
+        .map(|f| (f.clone(), std::fs::read(out.join(&f)).unwrap()))
+        .collect();
+    assert_eq!(before.len(), 3);
+    std::fs::write(
+        p.join("manuscript/chapter-2.md"),
+        "# Two\n\nA reference to [nowhere](#missing).\n",
+    )
+    .unwrap();
+    let (code, err) = outcome(&p, "build");
+    assert_eq!(code, Some(1), "{err}");
+    let after: Vec<(std::path::PathBuf, Vec<u8>)> = files(&out)
+        .into_iter()
+        .map(|f| (f.clone(), std::fs::read(out.join(&f)).unwrap()))
+        .collect();
+    assert!(before == after, "the outputs changed after a failed build");
+}
