@@ -49,7 +49,7 @@ pub fn write(book: &Book, ts: &Typeset, time: Timestamp) -> Result<Vec<u8>, Stri
         }
     }
 
-    for (pi, page) in ts.pages.iter().enumerate() {
+    for page in &ts.pages {
         let label = PageLabel::new(
             Some(match page.numbering {
                 Numbering::Roman => NumberingStyle::LowerRoman,
@@ -193,7 +193,6 @@ pub fn write(book: &Book, ts: &Typeset, time: Timestamp) -> Result<Vec<u8>, Stri
                 None,
             ));
         }
-        let _ = pi;
         p.finish();
     }
 

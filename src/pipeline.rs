@@ -45,7 +45,7 @@ pub fn build(
         let bytes = progress.phase("pdf", || crate::pdf::write(book, &ts, time))?;
         files.push((out.join(format!("{name}.pdf")), bytes));
         let (cover, cover_warnings, cover_notes) = progress.phase("cover", || {
-            crate::cover::wrap_pdf(book, ts.pages.len(), &ts.fonts, time)
+            crate::cover::wrap_pdf(book, ts.pages.len(), &ts.fonts)
         })?;
         for d in cover_warnings.iter() {
             warnings.push(d.clone());

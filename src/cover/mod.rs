@@ -18,7 +18,6 @@ use krilla::text::{Font, GlyphId, KrillaGlyph};
 
 use crate::diag::{Diagnostics, Location};
 use crate::model::{Book, ImageFormat, ImageInfo};
-use crate::timestamp::Timestamp;
 use crate::typeset::fonts::FontBook;
 use crate::typeset::hyphenate::Hyphenator;
 use crate::typeset::paragraph::Tools;
@@ -150,7 +149,6 @@ pub fn wrap_pdf(
     book: &Book,
     pages: usize,
     fonts: &FontBook,
-    time: Timestamp,
 ) -> Result<(Vec<u8>, Diagnostics, Vec<String>), String> {
     let g = WrapGeometry::new(book, pages);
     let mut tools = tools(book, fonts);
@@ -255,7 +253,6 @@ pub fn wrap_pdf(
     }
 
     let pdf = draw(book, &g, &items, fonts)?;
-    let _ = time;
     Ok((pdf, warnings, notes))
 }
 

@@ -261,7 +261,6 @@ pub fn reading_order(book: &crate::model::Book) -> Vec<u32> {
     }
     // Hits the walk does not reach (in notes never cited) stay at u32::MAX: they are not
     // printed anywhere, so no locator may point at them.
-    let _ = next;
     rank
 }
 

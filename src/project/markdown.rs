@@ -760,9 +760,7 @@ impl Builder<'_, '_> {
 
     fn register_id(&mut self, id: &str, title: &str, pos: Pos, explicit: bool) {
         match self.shared.ids.get(id) {
-            Some((_, _, prev, prev_explicit)) if explicit && *prev_explicit => {
-                let prev = *prev;
-                let _ = prev;
+            Some((_, _, _, prev_explicit)) if explicit && *prev_explicit => {
                 self.diags.error_hint(
                     Some(self.ctx.source.location(pos.offset as usize)),
                     format!("the heading id #{id} is used twice"),

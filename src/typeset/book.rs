@@ -212,7 +212,7 @@ pub fn typeset(book: &Book) -> Result<Typeset, String> {
     }
     report_missing(book, &tools.missing, &mut warnings);
 
-    let pages = render(book, &mut chunks, &assembly, &frame, &fonts, &mut tools);
+    let pages = render(book, &mut chunks, &assembly, &frame, &mut tools);
     let page_map = PageMap {
         hit_page: assembly.hit_labels.clone(),
         starts: pages
@@ -440,12 +440,10 @@ fn render(
     chunks: &mut [Option<Chunk>],
     asm: &Assembly,
     frame: &Frame,
-    fonts: &FontBook,
     tools: &mut Tools<'_>,
 ) -> Vec<Page> {
-    let _ = fonts;
     let mut out: Vec<Page> = Vec::with_capacity(asm.pages.len());
-    for (abs, (numbering, number, recto, kind, entry)) in asm.pages.iter().enumerate() {
+    for (numbering, number, recto, kind, entry) in asm.pages.iter() {
         out.push(Page {
             items: Vec::new(),
             links: Vec::new(),
@@ -458,7 +456,6 @@ fn render(
             flow_start: None,
             entry: *entry,
         });
-        let _ = abs;
     }
     super::titlepages::title_page(book, &mut out[0], frame, tools);
     super::titlepages::copyright_page(book, &mut out[1], frame, tools);

@@ -149,7 +149,6 @@ pub fn index_flow(
                     protrusion: false,
                 };
                 let lines = paragraph::layout(&entry_inlines(entry, asm), &style, fb.tools);
-                let n = lines.len();
                 for (i, l) in lines.into_iter().enumerate() {
                     let idx = fb.boxes.len();
                     // Not right after the letter heading; a sub-entry's lines may break
@@ -170,7 +169,6 @@ pub fn index_flow(
                             continued.insert(idx, line_box(cl, 0.0, true));
                         }
                     }
-                    let _ = n;
                     fb.boxes.push(line_box(l, indent, break_before));
                 }
             }
@@ -208,7 +206,7 @@ pub fn paginate_columns(flow: &Flow, geom: &Geometry) -> Vec<PageContent> {
     let mut col = 0;
     let mut top = title_h;
     while i < n {
-        while i < n && boxes[i].is_space() && col_start(&page, col, top) {
+        while i < n && boxes[i].is_space() && col_start(&page) {
             i += 1;
         }
         let mut y = top;
@@ -258,7 +256,7 @@ pub fn paginate_columns(flow: &Flow, geom: &Geometry) -> Vec<PageContent> {
     pages
 }
 
-fn col_start(page: &PageContent, col: usize, _top: f64) -> bool {
-    let _ = col;
+/// Spaces are dropped at the top of a column, except before anything is on the page.
+fn col_start(page: &PageContent) -> bool {
     !page.placed.is_empty()
 }

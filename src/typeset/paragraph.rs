@@ -224,8 +224,7 @@ impl Builder<'_, '_> {
                     self.link = saved;
                 }
                 Inline::NoteRef(n) => {
-                    self.marks
-                        .push((self.glyphs.len() + self.pending_glyphs(), Mark::Note(*n)));
+                    self.marks.push((self.glyphs.len(), Mark::Note(*n)));
                     let num = self.tools_note_number(*n);
                     let start = self.text.len();
                     self.text.push_str(&num);
@@ -263,9 +262,7 @@ impl Builder<'_, '_> {
                     self.line_start = true;
                 }
                 Inline::Html(_) => self.flat_adjust(0, 1),
-                Inline::IndexHit(h) => self
-                    .marks
-                    .push((self.glyphs.len() + self.pending_glyphs(), Mark::Hit(*h))),
+                Inline::IndexHit(h) => self.marks.push((self.glyphs.len(), Mark::Hit(*h))),
                 Inline::Image(_, alt) => {
                     // A picture inside running text is not set in print; its text stands in.
                     self.text_run(alt);
@@ -273,12 +270,6 @@ impl Builder<'_, '_> {
                 }
             }
         }
-    }
-
-    /// Glyphs of the word being collected are shaped only when it ends, so a mark's glyph
-    /// index is counted from the characters waiting; close enough to land on the right word.
-    fn pending_glyphs(&self) -> usize {
-        0
     }
 
     fn tools_note_number(&self, n: NoteId) -> String {
@@ -711,7 +702,6 @@ impl Builder<'_, '_> {
             matches!(self.items[end], Item::Penalty { penalty, .. } if penalty <= -INFINITY);
         let justify = self.style.align == Align::Justify && !forced_end;
         let ratio = if justify || ratio < 0.0 { ratio } else { 0.0 };
-        let _ = last;
         // Collect glyphs with their widths.
         let mut placed: Vec<PGlyph> = Vec::new();
         let mut x0 = if li > 0 { self.style.hang } else { 0.0 };
@@ -811,7 +801,6 @@ impl Builder<'_, '_> {
             Align::Center => x += ((avail - natural) / 2.0).max(0.0),
             Align::Right => x += (avail - natural + right_out).max(0.0),
         }
-        let _ = right_out;
 
         // Marks (index hits, note references) on this line.
         let first_glyph = self.first_glyph_index(start, end);
