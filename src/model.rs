@@ -174,10 +174,64 @@ impl Book {
         j
     }
 
+    /// The table of contents both outputs print: outline entries and the headings inside
+    /// files, to `toc_depth` (counted from the top-level entries).
+    pub fn toc(&self) -> Vec<TocEntry> {
+        let limit = self.config.book.toc_depth as usize;
+        let mut out = Vec::new();
+        for (i, e) in self.entries.iter().enumerate() {
+            let depth = e.depth as usize;
+            if depth >= limit {
+                continue;
+            }
+            let generated = matches!(
+                e.kind,
+                EntryKind::Contents | EntryKind::Index | EntryKind::Ordering
+            );
+            out.push(TocEntry {
+                title: e.title.clone(),
+                depth,
+                anchor: e.anchor.clone(),
+                entry: i,
+                generated,
+            });
+            if let EntryKind::Document(d) = &e.kind {
+                for b in &d.blocks {
+                    if let Block::Heading(h) = b {
+                        let hd = depth + h.level as usize - 1;
+                        if hd < limit {
+                            out.push(TocEntry {
+                                title: plain_text(&h.inlines),
+                                depth: hd,
+                                anchor: h.id.clone(),
+                                entry: i,
+                                generated: false,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// The slug used for output file names: lower-case ASCII words joined by `-`.
     pub fn slug(&self) -> String {
         slugify(&self.config.book.title)
     }
+}
+
+/// One line of the table of contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TocEntry {
+    pub title: String,
+    pub depth: usize,
+    /// The id the line links to (an entry anchor or a heading id).
+    pub anchor: String,
+    /// The outline entry it belongs to.
+    pub entry: usize,
+    /// A generated page (contents, index, ordering): linked as a whole.
+    pub generated: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

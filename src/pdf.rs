@@ -18,10 +18,12 @@ use krilla::page::{NumberingStyle, PageLabel, PageSettings};
 use krilla::paint::{Fill, Stroke};
 use krilla::text::{Font, GlyphId, KrillaGlyph};
 
-use crate::model::{Book, ImageFormat, LinkTarget};
+use crate::model::{Book, ImageFormat, ImageInfo, LinkTarget};
 use crate::timestamp::Timestamp;
 use crate::typeset::Typeset;
 use crate::typeset::display::{Numbering, PItem};
+use crate::typeset::fonts::{FaceId, FontBook};
+use crate::typeset::paragraph::Run;
 
 /// Crop marks stand this far outside the bleed; the media grows to hold them.
 const SLUG: f32 = 0.5 * 72.0;
@@ -38,7 +40,7 @@ pub fn write(book: &Book, ts: &Typeset, time: Timestamp) -> Result<Vec<u8>, Stri
     let media_h = trim_h + 2.0 * off;
 
     let mut doc = Document::new();
-    let mut fonts: HashMap<u16, Font> = HashMap::new();
+    let mut fonts = Fonts::new(&ts.fonts);
     let mut images: HashMap<u32, Image> = HashMap::new();
 
     // Where every named destination is: id → (page, y in media coordinates).
@@ -78,33 +80,8 @@ pub fn write(book: &Book, ts: &Typeset, time: Timestamp) -> Result<Vec<u8>, Stri
             for item in &page.items {
                 match item {
                     PItem::Text { run, x, y } => {
-                        let font = match fonts.get(&run.face) {
-                            Some(f) => f.clone(),
-                            None => {
-                                let face = ts.fonts.face(run.face);
-                                let f = Font::new(face.info.data.into(), face.info.index)
-                                    .ok_or_else(|| {
-                                        format!("the font {} cannot be embedded", face.info.family)
-                                    })?;
-                                fonts.insert(run.face, f.clone());
-                                f
-                            }
-                        };
-                        let glyphs: Vec<KrillaGlyph> = run
-                            .glyphs
-                            .iter()
-                            .map(|g| {
-                                KrillaGlyph::new(
-                                    GlyphId::new(u32::from(g.id)),
-                                    g.advance,
-                                    g.x_offset,
-                                    -g.y_offset,
-                                    0.0,
-                                    g.range.start as usize..g.range.end as usize,
-                                    None,
-                                )
-                            })
-                            .collect();
+                        let font = fonts.get(run.face)?;
+                        let glyphs = glyphs(run);
                         s.draw_glyphs(
                             Point::from_xy(x + off, y + off),
                             &glyphs,
@@ -142,7 +119,7 @@ pub fn write(book: &Book, ts: &Typeset, time: Timestamp) -> Result<Vec<u8>, Stri
                         let img = match images.get(image) {
                             Some(i) => i.clone(),
                             None => {
-                                let i = load_image(book, *image)?;
+                                let i = self::image(book, &book.images[*image as usize])?;
                                 images.insert(*image, i.clone());
                                 i
                             }
@@ -210,19 +187,63 @@ pub fn write(book: &Book, ts: &Typeset, time: Timestamp) -> Result<Vec<u8>, Stri
         .map_err(|e| format!("the PDF cannot be written: {e:?}"))
 }
 
-fn load_image(book: &Book, id: u32) -> Result<Image, String> {
-    let info = &book.images[id as usize];
+/// A picture for krilla: JPEG (CMYK included) goes in as it is, without re-encoding; the
+/// other formats are decoded.
+pub fn image(book: &Book, info: &ImageInfo) -> Result<Image, String> {
     let bytes = std::fs::read(book.root.join(&info.path))
         .map_err(|e| format!("cannot read {}: {e}", info.path.display()))?;
     let data = krilla::Data::from(bytes);
     let img = match info.format {
-        // JPEG goes into the PDF as it is, without re-encoding.
         ImageFormat::Jpeg => Image::from_jpeg(data, true),
         ImageFormat::Png => Image::from_png(data, true),
         ImageFormat::Gif => Image::from_gif(data, true),
         ImageFormat::Webp => Image::from_webp(data, true),
     };
     img.map_err(|e| format!("cannot use the image {}: {e}", info.path.display()))
+}
+
+/// krilla fonts for the book's faces, each made once.
+pub struct Fonts<'a> {
+    book: &'a FontBook,
+    made: HashMap<FaceId, Font>,
+}
+
+impl<'a> Fonts<'a> {
+    pub fn new(book: &'a FontBook) -> Self {
+        Fonts {
+            book,
+            made: HashMap::new(),
+        }
+    }
+
+    pub fn get(&mut self, face: FaceId) -> Result<Font, String> {
+        if let Some(f) = self.made.get(&face) {
+            return Ok(f.clone());
+        }
+        let info = &self.book.face(face).info;
+        let f = Font::new(info.data.into(), info.index)
+            .ok_or_else(|| format!("the font {} cannot be embedded", info.family))?;
+        self.made.insert(face, f.clone());
+        Ok(f)
+    }
+}
+
+/// A run's glyphs as krilla wants them (advances and offsets in em; y up is negative).
+pub fn glyphs(run: &Run) -> Vec<KrillaGlyph> {
+    run.glyphs
+        .iter()
+        .map(|g| {
+            KrillaGlyph::new(
+                GlyphId::new(u32::from(g.id)),
+                g.advance,
+                g.x_offset,
+                -g.y_offset,
+                0.0,
+                g.range.start as usize..g.range.end as usize,
+                None,
+            )
+        })
+        .collect()
 }
 
 /// Crop marks at the four corners, outside the bleed, in registration black.

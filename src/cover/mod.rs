@@ -11,13 +11,11 @@ use std::num::NonZeroU32;
 use krilla::Document;
 use krilla::color::cmyk;
 use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
-use krilla::image::Image;
 use krilla::page::{NumberingStyle, PageLabel, PageSettings};
 use krilla::paint::{Fill, FillRule};
-use krilla::text::{Font, GlyphId, KrillaGlyph};
 
 use crate::diag::{Diagnostics, Location};
-use crate::model::{Book, ImageFormat, ImageInfo};
+use crate::model::{Book, ImageFormat};
 use crate::typeset::fonts::FontBook;
 use crate::typeset::hyphenate::Hyphenator;
 use crate::typeset::paragraph::Tools;
@@ -282,7 +280,7 @@ fn draw(
         ));
     let mut page = doc.start_page_with(settings);
     let mut s = page.surface();
-    let mut fonts_used: std::collections::HashMap<u16, Font> = std::collections::HashMap::new();
+    let mut fonts_used = crate::pdf::Fonts::new(fonts);
     for item in items {
         match item {
             Item::Rect { x, y, w, h, paint } => {
@@ -302,31 +300,8 @@ fn draw(
                 paint,
                 rotated,
             } => {
-                let font = match fonts_used.get(&run.face) {
-                    Some(f) => f.clone(),
-                    None => {
-                        let face = fonts.face(run.face);
-                        let f = Font::new(face.info.data.into(), face.info.index)
-                            .ok_or("a font cannot be embedded")?;
-                        fonts_used.insert(run.face, f.clone());
-                        f
-                    }
-                };
-                let glyphs: Vec<KrillaGlyph> = run
-                    .glyphs
-                    .iter()
-                    .map(|gl| {
-                        KrillaGlyph::new(
-                            GlyphId::new(u32::from(gl.id)),
-                            gl.advance,
-                            gl.x_offset,
-                            -gl.y_offset,
-                            0.0,
-                            gl.range.start as usize..gl.range.end as usize,
-                            None,
-                        )
-                    })
-                    .collect();
+                let font = fonts_used.get(run.face)?;
+                let glyphs = crate::pdf::glyphs(run);
                 s.set_fill(Some(fill(*paint)));
                 if *rotated {
                     s.push_transform(&Transform::from_rotate_at(90.0, *x, *y));
@@ -351,7 +326,7 @@ fn draw(
                 }
             }
             Item::Picture { image, x, y, w, h } => {
-                let img = load(book, image)?;
+                let img = crate::pdf::image(book, image)?;
                 // Scale to cover the area, centred, and clip: cropped to fill, never stretched.
                 let k = (*w / image.width as f32).max(*h / image.height as f32);
                 let (dw, dh) = (image.width as f32 * k, image.height as f32 * k);
@@ -384,18 +359,4 @@ fn draw(
     );
     doc.finish()
         .map_err(|e| format!("the cover PDF cannot be written: {e:?}"))
-}
-
-fn load(book: &Book, info: &ImageInfo) -> Result<Image, String> {
-    let bytes = std::fs::read(book.root.join(&info.path))
-        .map_err(|e| format!("cannot read {}: {e}", info.path.display()))?;
-    let data = krilla::Data::from(bytes);
-    match info.format {
-        // JPEG (CMYK included) goes in as it is.
-        ImageFormat::Jpeg => Image::from_jpeg(data, true),
-        ImageFormat::Png => Image::from_png(data, true),
-        ImageFormat::Gif => Image::from_gif(data, true),
-        ImageFormat::Webp => Image::from_webp(data, true),
-    }
-    .map_err(|e| format!("cannot use {}: {e}", info.path.display()))
 }

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use super::content::{division_type, head};
 use super::plan::{FileKind, Plan};
 use super::xhtml::{esc, xml_id};
-use crate::model::{Block, Book, EntryKind, PageMap};
+use crate::model::{Book, EntryKind, PageMap};
 use crate::timestamp::Timestamp;
 
 /// One item of the table of contents.
@@ -19,39 +19,22 @@ pub struct TocItem {
 
 /// The table of contents to `toc_depth`: entries of the outline, and headings inside files.
 pub fn toc_items(book: &Book, plan: &Plan) -> Vec<TocItem> {
-    let depth_limit = book.config.book.toc_depth as usize;
-    let mut items = Vec::new();
-    for (i, e) in book.entries.iter().enumerate() {
-        let depth = e.depth as usize;
-        if depth >= depth_limit {
-            continue;
-        }
-        let file = &plan.files[plan.file_of_entry[i]].name;
-        let href = match e.kind {
-            EntryKind::Contents | EntryKind::Index | EntryKind::Ordering => file.clone(),
-            _ => format!("{file}#{}", xml_id(&e.anchor)),
-        };
-        items.push(TocItem {
-            title: e.title.clone(),
-            href,
-            depth,
-        });
-        if let EntryKind::Document(doc) = &e.kind {
-            for b in &doc.blocks {
-                if let Block::Heading(h) = b {
-                    let d = depth + h.level as usize - 1;
-                    if d < depth_limit {
-                        items.push(TocItem {
-                            title: crate::model::plain_text(&h.inlines),
-                            href: format!("{file}#{}", xml_id(&h.id)),
-                            depth: d,
-                        });
-                    }
-                }
+    book.toc()
+        .into_iter()
+        .map(|t| {
+            let file = &plan.files[plan.file_of_entry[t.entry]].name;
+            let href = if t.generated {
+                file.clone()
+            } else {
+                format!("{file}#{}", xml_id(&t.anchor))
+            };
+            TocItem {
+                title: t.title,
+                href,
+                depth: t.depth,
             }
-        }
-    }
-    items
+        })
+        .collect()
 }
 
 /// Nested `<ol>` lists from a flat list with depths.

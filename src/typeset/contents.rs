@@ -6,46 +6,7 @@ use super::book::Assembly;
 use super::flow::{Flow, FlowBuilder, Geometry, VBox, VKind};
 use super::paragraph::{self, Align, Line, ParaStyle, Run, RunGlyph, Tools};
 use crate::fonts::Style;
-use crate::model::{Block, Book, EntryKind, LinkTarget};
-
-/// One line of the contents: title, depth, anchor.
-pub struct TocEntry {
-    pub title: String,
-    pub depth: usize,
-    pub anchor: String,
-}
-
-/// Entries to `toc_depth`: outline entries and the headings inside files.
-pub fn toc_entries(book: &Book) -> Vec<TocEntry> {
-    let limit = book.config.book.toc_depth as usize;
-    let mut out = Vec::new();
-    for e in &book.entries {
-        let depth = e.depth as usize;
-        if depth >= limit {
-            continue;
-        }
-        out.push(TocEntry {
-            title: e.title.clone(),
-            depth,
-            anchor: e.anchor.clone(),
-        });
-        if let EntryKind::Document(d) = &e.kind {
-            for b in &d.blocks {
-                if let Block::Heading(h) = b {
-                    let hd = depth + h.level as usize - 1;
-                    if hd < limit {
-                        out.push(TocEntry {
-                            title: crate::model::plain_text(&h.inlines),
-                            depth: hd,
-                            anchor: h.id.clone(),
-                        });
-                    }
-                }
-            }
-        }
-    }
-    out
-}
+use crate::model::{Book, LinkTarget};
 
 pub fn contents_flow(
     book: &Book,
@@ -54,7 +15,7 @@ pub fn contents_flow(
     geom: Geometry,
     asm: &Assembly,
 ) -> Flow {
-    let entries = toc_entries(book);
+    let entries = book.toc();
     let mut fb = FlowBuilder::new(tools, book, geom);
     fb.opening(top);
     let size = geom.size;
