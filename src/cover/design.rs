@@ -84,19 +84,6 @@ fn text_lines(
     y
 }
 
-fn style(size: f64, measure: f64, base: Style, align: Align) -> ParaStyle {
-    ParaStyle {
-        size,
-        measure,
-        indent: 0.0,
-        hang: 0.0,
-        align,
-        base,
-        hyphenate: false,
-        protrusion: false,
-    }
-}
-
 /// The generated front: the field to the edges of the bleed, then title, subtitle and authors.
 /// (x, y) is the trim corner of the front panel, `bleed` how far the field runs past it.
 #[allow(clippy::too_many_arguments)]
@@ -123,15 +110,18 @@ pub fn front(
     let title_size = (w / 9.0).clamp(18.0, 60.0);
     let lines = paragraph::layout_text(
         &b.title,
-        &style(title_size, measure, Style::Regular, Align::Center),
+        &ParaStyle::plain(title_size, measure, Align::Center, Style::Regular),
         tools,
     );
     let mut ty = y + h * 0.24;
     ty = text_lines(out, lines, left, ty, title_size * 1.2, INK);
     if let Some(sub) = &b.subtitle {
         let s = title_size * 0.5;
-        let lines =
-            paragraph::layout_text(sub, &style(s, measure, Style::Italic, Align::Center), tools);
+        let lines = paragraph::layout_text(
+            sub,
+            &ParaStyle::plain(s, measure, Align::Center, Style::Italic),
+            tools,
+        );
         ty = text_lines(out, lines, left, ty + s * 0.6, s * 1.25, INK);
     }
     // A short rule under the title.
@@ -146,7 +136,7 @@ pub fn front(
     let author_size = title_size * 0.55;
     let lines = paragraph::layout_text(
         &b.authors.join(", "),
-        &style(author_size, measure, Style::Regular, Align::Center),
+        &ParaStyle::plain(author_size, measure, Align::Center, Style::Regular),
         tools,
     );
     text_lines(out, lines, left, y + h * 0.8, author_size * 1.25, INK);
@@ -189,7 +179,7 @@ pub fn back(
                 if let Block::Para(p) = blk {
                     let lines = paragraph::layout(
                         &p.inlines,
-                        &style(size, measure, Style::Regular, Align::Justify),
+                        &ParaStyle::plain(size, measure, Align::Justify, Style::Regular),
                         tools,
                     );
                     ty = text_lines(out, lines, x + margin, ty, size * 1.35, INK) + size * 0.6;
@@ -223,12 +213,12 @@ pub fn spine(
     let size = (spine_w * 0.32).clamp(6.0, 22.0);
     let title = paragraph::layout_text(
         &book.config.book.title,
-        &style(size, 1e6, Style::Regular, Align::Left),
+        &ParaStyle::plain(size, 1e6, Align::Left, Style::Regular),
         tools,
     );
     let author = paragraph::layout_text(
         &book.config.book.authors.join(", "),
-        &style(size * 0.85, 1e6, Style::Italic, Align::Left),
+        &ParaStyle::plain(size * 0.85, 1e6, Align::Left, Style::Italic),
         tools,
     );
     let (Some(title), Some(author)) = (title.into_iter().next(), author.into_iter().next()) else {
@@ -243,10 +233,13 @@ pub fn spine(
         while words.len() > 1 {
             words.pop();
             let t = format!("{}…", words.join(" "));
-            if let Some(l) =
-                paragraph::layout_text(&t, &style(size, 1e6, Style::Regular, Align::Left), tools)
-                    .into_iter()
-                    .next()
+            if let Some(l) = paragraph::layout_text(
+                &t,
+                &ParaStyle::plain(size, 1e6, Align::Left, Style::Regular),
+                tools,
+            )
+            .into_iter()
+            .next()
                 && f64::from(l.width) <= room
             {
                 title = l;
@@ -307,7 +300,7 @@ fn barcode(
         paint: WHITE,
     });
     let label = format!("ISBN {printed}");
-    let st = style(label_size, box_w, Style::Regular, Align::Center);
+    let st = ParaStyle::plain(label_size, box_w, Align::Center, Style::Regular);
     text_lines(
         out,
         paragraph::layout_text(&label, &st, tools),
@@ -343,7 +336,7 @@ fn barcode(
         }
     }
     // Human-readable digits: the first outside the symbol, then two groups of six.
-    let dst = |w| style(digit_size, w, Style::Regular, Align::Center);
+    let dst = |w| ParaStyle::plain(digit_size, w, Align::Center, Style::Regular);
     let base = top + bar_h + digit_size * 1.05;
     let groups = [
         (&isbn[0..1], x0 - 8.0 * m, 7.0 * m),

@@ -303,26 +303,20 @@ fn draw(
                 let font = fonts_used.get(run.face)?;
                 let glyphs = crate::pdf::glyphs(run);
                 s.set_fill(Some(fill(*paint)));
+                // Spine text turns a quarter clockwise about its origin.
                 if *rotated {
                     s.push_transform(&Transform::from_rotate_at(90.0, *x, *y));
-                    s.draw_glyphs(
-                        Point::from_xy(*x, *y),
-                        &glyphs,
-                        font,
-                        &run.text,
-                        run.size,
-                        false,
-                    );
+                }
+                s.draw_glyphs(
+                    Point::from_xy(*x, *y),
+                    &glyphs,
+                    font,
+                    &run.text,
+                    run.size,
+                    false,
+                );
+                if *rotated {
                     s.pop();
-                } else {
-                    s.draw_glyphs(
-                        Point::from_xy(*x, *y),
-                        &glyphs,
-                        font,
-                        &run.text,
-                        run.size,
-                        false,
-                    );
                 }
             }
             Item::Picture { image, x, y, w, h } => {

@@ -578,16 +578,7 @@ fn running_head(book: &Book, page: &mut Page, frame: &Frame, tools: &mut Tools<'
     let y = frame.top - (frame.geom.leading * 1.6).max(size * 1.5);
     let left = frame.left(page.recto);
     let folio = page.label();
-    let style = ParaStyle {
-        size,
-        measure: 1e6,
-        indent: 0.0,
-        hang: 0.0,
-        align: Align::Left,
-        base: Style::Regular,
-        hyphenate: false,
-        protrusion: false,
-    };
+    let style = ParaStyle::plain(size, 1e6, Align::Left, Style::Regular);
     let folio_line = paragraph::layout_text(&folio, &style, tools)
         .into_iter()
         .next()

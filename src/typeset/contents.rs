@@ -21,16 +21,7 @@ pub fn contents_flow(
     let size = geom.size;
     let indent_step = size * 1.5;
     // The widest page number sets the column for all of them.
-    let probe = ParaStyle {
-        size,
-        measure: 1e6,
-        indent: 0.0,
-        hang: 0.0,
-        align: Align::Left,
-        base: Style::Regular,
-        hyphenate: false,
-        protrusion: false,
-    };
+    let probe = ParaStyle::plain(size, 1e6, Align::Left, Style::Regular);
     let num_w = entries
         .iter()
         .map(|e| {
@@ -57,14 +48,8 @@ pub fn contents_flow(
         let indent = e.depth as f64 * indent_step;
         let text_measure = geom.measure - indent - num_w - size * 2.0;
         let style = ParaStyle {
-            size,
-            measure: text_measure,
-            indent: 0.0,
             hang: size,
-            align: Align::Left,
-            base: Style::Regular,
-            hyphenate: false,
-            protrusion: false,
+            ..ParaStyle::plain(size, text_measure, Align::Left, Style::Regular)
         };
         let mut lines = paragraph::layout_text(&e.title, &style, fb.tools);
         let label = asm

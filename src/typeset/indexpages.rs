@@ -108,16 +108,7 @@ pub fn index_flow(
     };
     for g in &printed.groups {
         // The letter heading, kept with the first entry.
-        let hs = ParaStyle {
-            size: size * 1.15,
-            measure: col,
-            indent: 0.0,
-            hang: 0.0,
-            align: Align::Left,
-            base: Style::Bold,
-            hyphenate: false,
-            protrusion: false,
-        };
+        let hs = ParaStyle::plain(size * 1.15, col, Align::Left, Style::Bold);
         if fb.boxes.len() > title_boxes {
             fb.boxes.push(VBox {
                 kind: VKind::Space { stretch: 0.0 },
@@ -139,14 +130,8 @@ pub fn index_flow(
                 .collect();
             for (entry, indent, parent) in items {
                 let style = ParaStyle {
-                    size,
-                    measure: col - indent,
-                    indent: 0.0,
                     hang,
-                    align: Align::Left,
-                    base: Style::Regular,
-                    hyphenate: false,
-                    protrusion: false,
+                    ..ParaStyle::plain(size, col - indent, Align::Left, Style::Regular)
                 };
                 let lines = paragraph::layout(&entry_inlines(entry, asm), &style, fb.tools);
                 for (i, l) in lines.into_iter().enumerate() {

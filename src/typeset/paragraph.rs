@@ -35,6 +35,23 @@ pub struct ParaStyle {
     pub protrusion: bool,
 }
 
+impl ParaStyle {
+    /// Unhyphenated text with no indents and no hanging punctuation: headings, running
+    /// heads, contents and index lines, covers.
+    pub fn plain(size: f64, measure: f64, align: Align, base: Style) -> ParaStyle {
+        ParaStyle {
+            size,
+            measure,
+            indent: 0.0,
+            hang: 0.0,
+            align,
+            base,
+            hyphenate: false,
+            protrusion: false,
+        }
+    }
+}
+
 /// Shared tools for setting paragraphs (one per thread).
 pub struct Tools<'a> {
     pub fonts: &'a FontBook,

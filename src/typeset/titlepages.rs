@@ -15,16 +15,7 @@ fn centred(
     base: Style,
     y: f64,
 ) -> f64 {
-    let style = ParaStyle {
-        size,
-        measure: frame.geom.measure,
-        indent: 0.0,
-        hang: 0.0,
-        align: Align::Center,
-        base,
-        hyphenate: false,
-        protrusion: false,
-    };
+    let style = ParaStyle::plain(size, frame.geom.measure, Align::Center, base);
     let mut y = y;
     let left = frame.left(page.recto);
     for line in paragraph::layout_text(text, &style, tools) {
@@ -105,16 +96,7 @@ pub fn copyright_page(book: &Book, page: &mut Page, frame: &Frame, tools: &mut T
         "Set in {} with bookbuild.",
         book.config.fonts.body
     ))]);
-    let style = ParaStyle {
-        size,
-        measure: frame.geom.measure,
-        indent: 0.0,
-        hang: 0.0,
-        align: Align::Left,
-        base: Style::Regular,
-        hyphenate: false,
-        protrusion: false,
-    };
+    let style = ParaStyle::plain(size, frame.geom.measure, Align::Left, Style::Regular);
     let mut set: Vec<Vec<super::paragraph::Line>> = paras
         .iter()
         .map(|p| paragraph::layout(p, &style, tools))
