@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use bookbuild::model::Timestamp;
 use bookbuild::progress::Progress;
-use bookbuild::timestamp::Timestamp;
 
 fn corpus(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -61,12 +61,15 @@ fn main() {
             bookbuild::index::hits::find(&mut entries, &mut notes, &mut idx);
             bookbuild::index::build::build(&book)
         });
+        let printed = bookbuild::index::build::build(&book);
         let typeset = time(runs, || {
-            bookbuild::typeset::typeset(&book).expect("typesets")
+            bookbuild::typeset::typeset(&book, &printed).expect("typesets")
         });
-        let ts = bookbuild::typeset::typeset(&book).expect("typesets");
+        let ts = bookbuild::typeset::typeset(&book, &printed).expect("typesets");
         let t = Timestamp::fixed(0);
-        let pdf = time(runs, || bookbuild::pdf::write(&book, &ts, t).expect("pdf"));
+        let pdf = time(runs, || {
+            bookbuild::pdf::write(&book, &ts.doc, t).expect("pdf")
+        });
         let q = Progress::new(true);
         let epub = time(runs, || {
             bookbuild::pipeline::build(
@@ -105,7 +108,7 @@ fn main() {
             ms(pdf),
             ms(epub),
             ms(build),
-            ts.pages.len()
+            ts.doc.pages.len()
         );
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod cover;
 pub mod diag;
+pub mod display;
 pub mod epub;
 pub mod fonts;
 pub mod index;
@@ -16,6 +17,5 @@ pub mod pdf;
 pub mod pipeline;
 pub mod progress;
 pub mod project;
-pub mod timestamp;
 pub mod typeset;
 pub mod units;

@@ -9,9 +9,9 @@ use clap::{Parser, Subcommand};
 
 use bookbuild::diag::{Diagnostic, Diagnostics};
 use bookbuild::model::Book;
+use bookbuild::model::Timestamp;
 use bookbuild::pipeline::Targets;
 use bookbuild::progress::Progress;
-use bookbuild::timestamp::Timestamp;
 
 const ABOUT: &str =
     "Builds a print-ready PDF and a reflowable EPUB 3 from a book written in Markdown.

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostics;
 use crate::model::Book;
+use crate::model::Timestamp;
 use crate::progress::Progress;
-use crate::timestamp::Timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Targets {
@@ -37,22 +37,25 @@ pub fn build(
     let mut pages = None;
     let mut fonts = None;
     let mut notes = Vec::new();
+    // The index's entries and order do not depend on pages: built once for both outputs.
+    let index = crate::index::build::build(book);
     if targets.pdf {
-        let ts = progress.phase("typeset", || crate::typeset::typeset(book))?;
+        let ts = progress.phase("typeset", || crate::typeset::typeset(book, &index))?;
         for d in ts.warnings.iter() {
             warnings.push(d.clone());
         }
-        let bytes = progress.phase("pdf", || crate::pdf::write(book, &ts, time))?;
+        let bytes = progress.phase("pdf", || crate::pdf::write(book, &ts.doc, time))?;
         files.push((out.join(format!("{name}.pdf")), bytes));
         let (cover, cover_warnings, cover_notes) = progress.phase("cover", || {
-            crate::cover::wrap_pdf(book, ts.pages.len(), &ts.fonts)
+            let (sheet, warnings, notes) = crate::cover::wrap(book, ts.doc.pages.len(), &ts.fonts);
+            crate::pdf::write_cover(book, &sheet, &ts.doc.faces).map(|pdf| (pdf, warnings, notes))
         })?;
         for d in cover_warnings.iter() {
             warnings.push(d.clone());
         }
         notes.extend(cover_notes);
         files.push((out.join(format!("{name}-cover.pdf")), cover));
-        pages = Some(ts.pages.len());
+        pages = Some(ts.doc.pages.len());
         page_map = Some(ts.page_map);
         fonts = Some(ts.fonts);
     }
@@ -77,6 +80,7 @@ pub fn build(
             cover,
             fonts: faces,
             time,
+            index: &index,
         };
         let bytes = progress.phase("epub", || crate::epub::build(&input))?;
         files.push((out.join(format!("{name}.epub")), bytes));

@@ -1,16 +1,10 @@
 //! What goes on a cover, in points: backgrounds, text, pictures and the barcode. The same
 //! design is drawn as vectors into the print cover and rasterized for the EPUB.
 
+use crate::display::{CoverItem as Item, Paint};
 use crate::fonts::Style;
 use crate::model::{Block, Book, ImageInfo};
-use crate::typeset::paragraph::{self, Align, Line, ParaStyle, Run, Tools};
-
-/// A colour for screen and for print.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Paint {
-    pub rgb: [u8; 3],
-    pub cmyk: [u8; 4],
-}
+use crate::typeset::paragraph::{self, Align, Line, ParaStyle, Tools};
 
 /// A deep blue-grey field.
 pub const FIELD: Paint = Paint {
@@ -30,34 +24,6 @@ pub const BLACK: Paint = Paint {
     rgb: [0, 0, 0],
     cmyk: [0, 0, 0, 255],
 };
-
-#[derive(Debug, Clone)]
-pub enum Item {
-    Rect {
-        x: f32,
-        y: f32,
-        w: f32,
-        h: f32,
-        paint: Paint,
-    },
-    /// A run on a baseline at (x, y); `rotated` turns it a quarter clockwise about (x, y), so
-    /// it reads top to bottom (spine text).
-    Text {
-        run: Run,
-        x: f32,
-        y: f32,
-        paint: Paint,
-        rotated: bool,
-    },
-    /// A picture that fills the rectangle, cropped (never stretched) to its proportions.
-    Picture {
-        image: ImageInfo,
-        x: f32,
-        y: f32,
-        w: f32,
-        h: f32,
-    },
-}
 
 /// Lines of text in a box, one colour.
 fn text_lines(

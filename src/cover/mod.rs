@@ -6,21 +6,13 @@ pub mod design;
 pub mod ean13;
 pub mod raster;
 
-use std::num::NonZeroU32;
-
-use krilla::Document;
-use krilla::color::cmyk;
-use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
-use krilla::page::{NumberingStyle, PageLabel, PageSettings};
-use krilla::paint::{Fill, FillRule};
-
 use crate::diag::{Diagnostics, Location};
+use crate::display::{CoverItem, CoverSheet};
 use crate::model::{Book, ImageFormat};
 use crate::typeset::fonts::FontBook;
 use crate::typeset::hyphenate::Hyphenator;
 use crate::typeset::paragraph::Tools;
 use crate::typeset::shape::Shaper;
-use design::{Item, Paint};
 
 /// E-reader shelves want covers at most this high.
 pub const EPUB_COVER_HEIGHT: u32 = 1600;
@@ -141,16 +133,12 @@ impl WrapGeometry {
     }
 }
 
-/// The print wrap cover for an interior of `pages` pages. Returns the PDF, warnings, and notes
-/// for the user (what was left off or cropped).
-pub fn wrap_pdf(
-    book: &Book,
-    pages: usize,
-    fonts: &FontBook,
-) -> Result<(Vec<u8>, Diagnostics, Vec<String>), String> {
+/// The print wrap cover for an interior of `pages` pages, as a display list. Returns the sheet,
+/// warnings, and notes for the user (what was left off or cropped).
+pub fn wrap(book: &Book, pages: usize, fonts: &FontBook) -> (CoverSheet, Diagnostics, Vec<String>) {
     let g = WrapGeometry::new(book, pages);
     let mut tools = tools(book, fonts);
-    let mut items: Vec<Item> = Vec::new();
+    let mut items: Vec<CoverItem> = Vec::new();
     let mut warnings = Diagnostics::new();
     let mut notes = Vec::new();
     let (b, tw, th) = (g.bleed, g.trim_w, g.trim_h);
@@ -176,7 +164,7 @@ pub fn wrap_pdf(
         );
     }
     // The spine's field (under the front's, which is drawn after).
-    items.push(Item::Rect {
+    items.push(CoverItem::Rect {
         x: spine_x as f32,
         y: 0.0,
         w: g.spine as f32,
@@ -185,7 +173,7 @@ pub fn wrap_pdf(
     });
     // Front.
     match &book.covers.front {
-        Some(img) => items.push(Item::Picture {
+        Some(img) => items.push(CoverItem::Picture {
             image: img.clone(),
             x: front_x as f32,
             y: 0.0,
@@ -198,7 +186,7 @@ pub fn wrap_pdf(
         // The generated front's field runs into the bleed on the right, top and bottom.
         items.insert(
             0,
-            Item::Rect {
+            CoverItem::Rect {
                 x: front_x as f32,
                 y: 0.0,
                 w: (tw + b) as f32,
@@ -250,107 +238,11 @@ pub fn wrap_pdf(
         }
     }
 
-    let pdf = draw(book, &g, &items, fonts)?;
-    Ok((pdf, warnings, notes))
-}
-
-fn fill(p: Paint) -> Fill {
-    Fill {
-        paint: cmyk::Color::new(p.cmyk[0], p.cmyk[1], p.cmyk[2], p.cmyk[3]).into(),
-        ..Default::default()
-    }
-}
-
-fn draw(
-    book: &Book,
-    g: &WrapGeometry,
-    items: &[Item],
-    fonts: &FontBook,
-) -> Result<Vec<u8>, String> {
-    let (w, h, b) = (g.width() as f32, g.height() as f32, g.bleed as f32);
-    let mut doc = Document::new();
-    let settings = PageSettings::from_wh(w, h)
-        .ok_or("the cover has no size")?
-        .with_trim_box(Rect::from_xywh(b, b, w - 2.0 * b, h - 2.0 * b))
-        .with_bleed_box(Rect::from_xywh(0.0, 0.0, w, h))
-        .with_page_label(PageLabel::new(
-            Some(NumberingStyle::Arabic),
-            Some("Cover ".into()),
-            NonZeroU32::new(1),
-        ));
-    let mut page = doc.start_page_with(settings);
-    let mut s = page.surface();
-    let mut fonts_used = crate::pdf::Fonts::new(fonts);
-    for item in items {
-        match item {
-            Item::Rect { x, y, w, h, paint } => {
-                let mut pb = PathBuilder::new();
-                if let Some(r) = Rect::from_xywh(*x, *y, *w, *h) {
-                    pb.push_rect(r);
-                }
-                if let Some(path) = pb.finish() {
-                    s.set_fill(Some(fill(*paint)));
-                    s.draw_path(&path);
-                }
-            }
-            Item::Text {
-                run,
-                x,
-                y,
-                paint,
-                rotated,
-            } => {
-                let font = fonts_used.get(run.face)?;
-                let glyphs = crate::pdf::glyphs(run);
-                s.set_fill(Some(fill(*paint)));
-                // Spine text turns a quarter clockwise about its origin.
-                if *rotated {
-                    s.push_transform(&Transform::from_rotate_at(90.0, *x, *y));
-                }
-                s.draw_glyphs(
-                    Point::from_xy(*x, *y),
-                    &glyphs,
-                    font,
-                    &run.text,
-                    run.size,
-                    false,
-                );
-                if *rotated {
-                    s.pop();
-                }
-            }
-            Item::Picture { image, x, y, w, h } => {
-                let img = crate::pdf::image(book, image)?;
-                // Scale to cover the area, centred, and clip: cropped to fill, never stretched.
-                let k = (*w / image.width as f32).max(*h / image.height as f32);
-                let (dw, dh) = (image.width as f32 * k, image.height as f32 * k);
-                let mut clip = PathBuilder::new();
-                if let Some(r) = Rect::from_xywh(*x, *y, *w, *h) {
-                    clip.push_rect(r);
-                }
-                if let (Some(path), Some(size)) = (clip.finish(), Size::from_wh(dw, dh)) {
-                    s.push_clip_path(&path, &FillRule::NonZero);
-                    s.push_transform(&Transform::from_translate(
-                        x + (w - dw) / 2.0,
-                        y + (h - dh) / 2.0,
-                    ));
-                    s.draw_image(img, size);
-                    s.pop();
-                    s.pop();
-                }
-            }
-        }
-    }
-    s.finish();
-    page.finish();
-    let b = &book.config.book;
-    doc.set_metadata(
-        krilla::metadata::Metadata::new()
-            .title(format!("{} — cover", b.title))
-            .authors(b.authors.clone())
-            .creator("bookbuild".to_string())
-            .producer(format!("bookbuild {}", env!("CARGO_PKG_VERSION"))),
-    );
-    doc.finish()
-        .map_err(|e| format!("the cover PDF cannot be written: {e:?}"))
+    let sheet = CoverSheet {
+        width: g.width(),
+        height: g.height(),
+        bleed: g.bleed,
+        items,
+    };
+    (sheet, warnings, notes)
 }

@@ -4,7 +4,7 @@
 use rustybuzz::ttf_parser::{self, OutlineBuilder};
 use tiny_skia::{FillRule, Paint, PathBuilder, Pixmap, Rect, Transform};
 
-use super::design::Item;
+use crate::display::CoverItem as Item;
 use crate::typeset::fonts::FontBook;
 
 struct Outline {
@@ -89,8 +89,8 @@ pub fn render_png(
                 for g in &run.glyphs {
                     let mut o = Outline {
                         pb: PathBuilder::new(),
-                        x: gx + g.x_offset * run.size * scale,
-                        y: gy - g.y_offset * run.size * scale,
+                        x: gx + g.x_offset.0 * run.size * scale,
+                        y: gy - g.y_offset.0 * run.size * scale,
                         k,
                     };
                     if face
@@ -101,7 +101,7 @@ pub fn render_png(
                     {
                         pix.fill_path(&path, &p, FillRule::Winding, Transform::identity(), None);
                     }
-                    gx += g.advance * run.size * scale;
+                    gx += g.advance.0 * run.size * scale;
                 }
             }
             Item::Picture { .. } => {}

@@ -187,7 +187,7 @@ pub fn copyright_page(book: &Book, identifier: &str) -> String {
         let _ = writeln!(
             s,
             "<p>First published {}</p>",
-            esc(&crate::epub::human_date(d))
+            esc(&crate::model::human_date(d))
         );
     }
     if let Some(i) = &b.isbn_epub_label {

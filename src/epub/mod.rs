@@ -12,8 +12,9 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use crate::fonts::{FaceInfo, Style};
-use crate::model::{Book, EntryKind, ImageFormat, PageMap};
-use crate::timestamp::Timestamp;
+use crate::index::build::PrintedIndex;
+use crate::model::Timestamp;
+use crate::model::{Book, EntryKind, ImageFormat, PageMap, epub_files};
 use package::Item;
 use plan::{FileKind, Plan};
 
@@ -29,6 +30,8 @@ pub struct EpubInput<'a> {
     /// The faces of the body family, embedded when `[epub] embed_fonts`.
     pub fonts: Vec<FaceInfo>,
     pub time: Timestamp,
+    /// The book's printed index (the same the print edition sets).
+    pub index: &'a PrintedIndex,
 }
 
 /// The publication's unique identifier: the EPUB ISBN, the configured identifier, or a
@@ -54,7 +57,7 @@ pub fn build(input: &EpubInput<'_>) -> Result<Vec<u8>, String> {
     let pages = input.pages;
     let plan = Plan::new(book, input.cover.as_ref().map(|c| c.1));
     let id = identifier(book);
-    let printed = crate::index::build::build(book);
+    let printed = input.index;
 
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut items: Vec<Item> = Vec::new();
@@ -70,7 +73,7 @@ pub fn build(input: &EpubInput<'_>) -> Result<Vec<u8>, String> {
             FileKind::TitlePage => content::title_page(book),
             FileKind::Copyright => content::copyright_page(book, &id),
             FileKind::Nav => package::nav(book, &plan, pages),
-            FileKind::Index => content::index_page(book, &plan, fi, &printed, pages),
+            FileKind::Index => content::index_page(book, &plan, fi, printed, pages),
             FileKind::Ordering => content::ordering_page(book, &plan, fi),
             FileKind::Text => {
                 let (x, n) = content::text_file(book, &plan, fi, &breaks, next_break);
@@ -108,11 +111,11 @@ pub fn build(input: &EpubInput<'_>) -> Result<Vec<u8>, String> {
         let xhtml = package::nav(book, &plan, pages);
         items.push(Item {
             id: "x-nav".into(),
-            href: "nav.xhtml".into(),
+            href: epub_files::NAV.into(),
             media_type: "application/xhtml+xml".into(),
             properties: vec!["nav"],
         });
-        files.push(("EPUB/nav.xhtml".into(), xhtml.into_bytes()));
+        files.push((format!("EPUB/{}", epub_files::NAV), xhtml.into_bytes()));
     }
 
     // Images, each once.
@@ -178,20 +181,20 @@ pub fn build(input: &EpubInput<'_>) -> Result<Vec<u8>, String> {
     }
     items.push(Item {
         id: "css".into(),
-        href: "css/book.css".into(),
+        href: epub_files::CSS.into(),
         media_type: "text/css".into(),
         properties: vec![],
     });
-    files.push(("EPUB/css/book.css".into(), css.into_bytes()));
+    files.push((format!("EPUB/{}", epub_files::CSS), css.into_bytes()));
 
     items.push(Item {
         id: "ncx".into(),
-        href: "toc.ncx".into(),
+        href: epub_files::NCX.into(),
         media_type: "application/x-dtbncx+xml".into(),
         properties: vec![],
     });
     files.push((
-        "EPUB/toc.ncx".into(),
+        format!("EPUB/{}", epub_files::NCX),
         package::ncx(book, &plan, &id, pages).into_bytes(),
     ));
 
@@ -212,9 +215,9 @@ pub fn build(input: &EpubInput<'_>) -> Result<Vec<u8>, String> {
     let mut entries: Vec<(String, Vec<u8>)> = vec![
         (
             "META-INF/container.xml".into(),
-            CONTAINER.as_bytes().to_vec(),
+            container_xml().into_bytes(),
         ),
-        ("EPUB/package.opf".into(), opf.into_bytes()),
+        (format!("EPUB/{}", epub_files::PACKAGE), opf.into_bytes()),
     ];
     if book.config.epub.embed_fonts && !input.fonts.is_empty() {
         entries.push((
@@ -226,13 +229,13 @@ pub fn build(input: &EpubInput<'_>) -> Result<Vec<u8>, String> {
     zip_container(&entries, input.time)
 }
 
-const CONTAINER: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
-<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">
-  <rootfiles>
-    <rootfile full-path="EPUB/package.opf" media-type="application/oebps-package+xml"/>
-  </rootfiles>
-</container>
-"#;
+/// `META-INF/container.xml`: where the package document is.
+fn container_xml() -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<container version=\"1.0\" xmlns=\"urn:oasis:names:tc:opendocument:xmlns:container\">\n  <rootfiles>\n    <rootfile full-path=\"EPUB/{}\" media-type=\"application/oebps-package+xml\"/>\n  </rootfiles>\n</container>\n",
+        epub_files::PACKAGE
+    )
+}
 
 const APPLE_OPTIONS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <display_options>
@@ -279,48 +282,4 @@ fn zip_container(entries: &[(String, Vec<u8>)], time: Timestamp) -> Result<Vec<u
         zip.write_all(data).map_err(io)?;
     }
     Ok(zip.finish().map_err(err)?.into_inner())
-}
-
-/// "2000-09" → "September 2000".
-pub fn human_date(d: &str) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let parts: Vec<&str> = d.split('-').collect();
-    let month = |m: &str| {
-        m.parse::<usize>()
-            .ok()
-            .and_then(|m| MONTHS.get(m.wrapping_sub(1)))
-            .copied()
-    };
-    match parts.as_slice() {
-        [y, m] => month(m).map_or(d.to_string(), |m| format!("{m} {y}")),
-        [y, m, day] => month(m).map_or(d.to_string(), |m| {
-            format!("{} {m} {y}", day.trim_start_matches('0'))
-        }),
-        _ => d.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates() {
-        assert_eq!(human_date("2000-09"), "September 2000");
-        assert_eq!(human_date("2020-07-28"), "28 July 2020");
-        assert_eq!(human_date("1892"), "1892");
-    }
 }

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use super::content::{division_type, head};
 use super::plan::{FileKind, Plan};
 use super::xhtml::{esc, xml_id};
+use crate::model::Timestamp;
 use crate::model::{Book, EntryKind, PageMap};
-use crate::timestamp::Timestamp;
 
 /// One item of the table of contents.
 #[derive(Debug, Clone)]
@@ -138,7 +138,11 @@ pub fn landmarks(book: &Book, plan: &Plan) -> Vec<(&'static str, &'static str, S
         l.push(("titlepage", "Title page", plan.files[f].name.clone()));
     }
     if plan.file_of_kind(FileKind::Nav).is_some() {
-        l.push(("toc", "Contents", "nav.xhtml#toc".to_string()));
+        l.push((
+            "toc",
+            "Contents",
+            format!("{}#toc", crate::model::epub_files::NAV),
+        ));
     }
     let body = book
         .entries

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use crate::model::{Book, Division, EntryKind, ImageId};
+use crate::model::{Book, Division, EntryKind, ImageId, epub_files};
 
 /// Files larger than this (estimated) are split at the next nested entry.
 const SPLIT_BYTES: usize = 300 * 1024;
@@ -51,20 +51,20 @@ impl Plan {
         let mut files: Vec<PlannedFile> = Vec::new();
         if has_cover {
             files.push(PlannedFile {
-                name: "cover.xhtml".into(),
+                name: epub_files::COVER.into(),
                 kind: FileKind::Cover,
                 division: Division::Front,
                 entries: vec![],
             });
         }
         files.push(PlannedFile {
-            name: "titlepage.xhtml".into(),
+            name: epub_files::TITLE_PAGE.into(),
             kind: FileKind::TitlePage,
             division: Division::Front,
             entries: vec![],
         });
         files.push(PlannedFile {
-            name: "copyright.xhtml".into(),
+            name: epub_files::COPYRIGHT.into(),
             kind: FileKind::Copyright,
             division: Division::Front,
             entries: vec![],
@@ -73,7 +73,7 @@ impl Plan {
         let mut size = 0usize;
         for (i, e) in book.entries.iter().enumerate() {
             let special = match e.kind {
-                EntryKind::Contents => Some((FileKind::Nav, "nav.xhtml".to_string())),
+                EntryKind::Contents => Some((FileKind::Nav, epub_files::NAV.to_string())),
                 EntryKind::Index => Some((FileKind::Index, format!("{}.xhtml", e.anchor))),
                 EntryKind::Ordering => Some((FileKind::Ordering, format!("{}.xhtml", e.anchor))),
                 _ => None,

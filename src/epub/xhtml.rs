@@ -352,6 +352,11 @@ impl<'a> Writer<'a> {
                     let href = match &l.target {
                         LinkTarget::External(u) => u.clone(),
                         LinkTarget::Internal(id) => self.href(id),
+                        // Print pages do not exist in the EPUB: the text stands alone.
+                        LinkTarget::Page(_) => {
+                            self.inlines(&l.content);
+                            continue;
+                        }
                     };
                     let _ = write!(self.out, "<a href=\"{}\">", esc(&href));
                     self.inlines(&l.content);

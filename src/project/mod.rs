@@ -310,18 +310,10 @@ impl Loader<'_> {
         let mut seen_files: HashMap<PathBuf, usize> = HashMap::new();
         let mut seen_generated: HashMap<&'static str, usize> = HashMap::new();
         // File names the EPUB uses for generated documents are not available as anchors.
-        let mut anchors: HashSet<String> = [
-            "cover",
-            "titlepage",
-            "copyright",
-            "nav",
-            "toc",
-            "package",
-            "book",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+        let mut anchors: HashSet<String> = crate::model::epub_files::ALL
+            .iter()
+            .map(|f| crate::model::epub_files::stem(f).to_string())
+            .collect();
         let base = PathBuf::from(MANUSCRIPT);
         for (i, r) in raw.iter().enumerate() {
             let pos = Pos {

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use super::display::{Numbering, PItem, PLink, Page, PageKind};
 use super::flow::{Flow, FlowBuilder, Geometry, VBox, VKind};
 use super::fonts::FontBook;
 use super::hyphenate::Hyphenator;
@@ -14,24 +13,20 @@ use super::paginate::{PageContent, Placed, paginate};
 use super::paragraph::{self, Align, Line, ParaStyle, Tools};
 use super::shape::Shaper;
 use crate::diag::{Diagnostics, Location};
+use crate::display::{Document, Numbering, OutlineItem, PItem, PLink, Page, PageKind};
 use crate::fonts::Style;
+use crate::index::build::PrintedIndex;
 use crate::model::{Book, ChapterStart, Division, EntryKind, FlowPoint, LinkTarget, PageMap, Pos};
 
 /// The typeset book.
 pub struct Typeset {
-    pub pages: Vec<Page>,
+    /// The pages as a display list, for the PDF writer.
+    pub doc: Document,
+    /// What the EPUB needs from the print edition (page-list, index page numbers).
     pub page_map: PageMap,
-    pub outline: Vec<OutlineItem>,
+    /// The faces the book is set in (the cover and the EPUB use them too).
     pub fonts: FontBook,
     pub warnings: Diagnostics,
-}
-
-#[derive(Debug, Clone)]
-pub struct OutlineItem {
-    pub title: String,
-    pub depth: usize,
-    pub page: usize,
-    pub y: f32,
 }
 
 /// Where the text block is, per page side. Points from the trim box's top-left corner.
@@ -59,7 +54,9 @@ struct Chunk {
     generated: bool,
 }
 
-pub fn typeset(book: &Book) -> Result<Typeset, String> {
+/// Typesets the book: every page as a display list, with the page numbers the contents, the
+/// index and the EPUB's page-list need. `index` is the book's printed index.
+pub fn typeset(book: &Book, index: &PrintedIndex) -> Result<Typeset, String> {
     let cfg = &book.config;
     let fonts = FontBook::load(&book.root, &cfg.fonts.body, &cfg.fonts.fallback)?;
     let pdf = &cfg.pdf;
@@ -181,7 +178,7 @@ pub fn typeset(book: &Book) -> Result<Typeset, String> {
                     book, top, &mut tools, geom, &assembly,
                 )),
                 EntryKind::Index => Some(super::indexpages::index_flow(
-                    book, top, &mut tools, geom, &assembly,
+                    book, top, &mut tools, geom, &assembly, index,
                 )),
                 _ => None,
             };
@@ -222,10 +219,14 @@ pub fn typeset(book: &Book) -> Result<Typeset, String> {
         source: book.config.book.isbn_print.clone(),
     };
     let outline = outline(book, &assembly);
+    let faces = fonts.display_faces();
     Ok(Typeset {
-        pages,
+        doc: Document {
+            pages,
+            outline,
+            faces,
+        },
         page_map,
-        outline,
         fonts,
         warnings,
     })
@@ -331,7 +332,7 @@ impl Assembly {
     pub fn label(&self, page: usize) -> String {
         let (n, num, ..) = self.pages[page];
         match n {
-            Numbering::Roman => super::display::roman(num),
+            Numbering::Roman => crate::display::roman(num),
             Numbering::Arabic => num.to_string(),
         }
     }

@@ -4,7 +4,8 @@
 
 use super::book::Assembly;
 use super::flow::{Flow, FlowBuilder, Geometry, VBox, VKind};
-use super::paragraph::{self, Align, Line, ParaStyle, Run, RunGlyph, Tools};
+use super::paragraph::{self, Align, Line, ParaStyle, Tools};
+use crate::display::{Em, Run, RunGlyph};
 use crate::fonts::Style;
 use crate::model::{Book, LinkTarget};
 
@@ -68,9 +69,7 @@ pub fn contents_flow(
                     .unwrap_or_default();
                 let num_x = geom.measure - indent - f64::from(num.width);
                 // Leaders: dots on a grid counted from the right edge, so they align.
-                let text_end = f64::from(line.runs.last().map_or(0.0, |r| {
-                    r.x + r.glyphs.iter().map(|g| g.advance * r.size).sum::<f32>()
-                }));
+                let text_end = f64::from(line.runs.last().map_or(0.0, |r| r.x + r.width()));
                 let from = text_end + size * 0.6;
                 let to = num_x - size * 0.6;
                 if let Some(d) = dot.runs.first()
@@ -91,9 +90,9 @@ pub fn contents_flow(
                         let glyphs: Vec<RunGlyph> = (0..count)
                             .map(|j| RunGlyph {
                                 id: glyph.id,
-                                advance: (pitch as f32) / d.size,
-                                x_offset: 0.0,
-                                y_offset: 0.0,
+                                advance: Em((pitch as f32) / d.size),
+                                x_offset: Em(0.0),
+                                y_offset: Em(0.0),
                                 range: j as u32..j as u32 + 1,
                             })
                             .collect();

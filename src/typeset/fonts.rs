@@ -9,7 +9,7 @@ use rustybuzz::ttf_parser;
 
 use crate::fonts::{self, FaceInfo, Style};
 
-pub type FaceId = u16;
+pub use crate::display::FaceId;
 
 pub struct LoadedFace {
     pub info: FaceInfo,
@@ -128,6 +128,18 @@ impl FontBook {
 
     pub fn face(&self, id: FaceId) -> &LoadedFace {
         &self.faces[id as usize]
+    }
+
+    /// The faces as the display list names them, for embedding.
+    pub fn display_faces(&self) -> Vec<crate::display::Face> {
+        self.faces
+            .iter()
+            .map(|f| crate::display::Face {
+                family: f.info.family.clone(),
+                data: f.info.data,
+                index: f.info.index,
+            })
+            .collect()
     }
 
     /// The face that sets `c` in `style`, or `None` when no face has it.

@@ -58,7 +58,7 @@ fn entry_inlines(e: &PrintedEntry, asm: &Assembly) -> Vec<Inline> {
     for (label, page) in locators(&e.hits, asm) {
         v.push(Inline::Text(", ".into()));
         v.push(Inline::Link(crate::model::Link {
-            target: LinkTarget::Internal(page_target(page)),
+            target: LinkTarget::Page(page),
             content: vec![Inline::Text(label)],
         }));
     }
@@ -75,19 +75,14 @@ fn entry_inlines(e: &PrintedEntry, asm: &Assembly) -> Vec<Inline> {
     v
 }
 
-/// A link target that the PDF writer resolves to the top of a page.
-pub fn page_target(page: usize) -> String {
-    format!("\u{0}page:{page}")
-}
-
 pub fn index_flow(
     book: &Book,
     top: usize,
     tools: &mut Tools<'_>,
     geom: Geometry,
     asm: &Assembly,
+    printed: &PrintedIndex,
 ) -> Flow {
-    let printed: PrintedIndex = crate::index::build::build(book);
     let mut fb = FlowBuilder::new(tools, book, geom);
     fb.opening(top);
     let title_boxes = fb.boxes.len();

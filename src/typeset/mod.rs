@@ -7,7 +7,6 @@
 
 pub mod book;
 pub mod contents;
-pub mod display;
 pub mod flow;
 pub mod fonts;
 pub mod hyphenate;

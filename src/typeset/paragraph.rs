@@ -3,10 +3,11 @@
 
 use std::ops::Range;
 
-use super::fonts::{FaceId, FontBook};
+use super::fonts::FontBook;
 use super::hyphenate::Hyphenator;
 use super::linebreak::{self, INFINITY, Item, Params};
 use super::shape::{Shaper, UGlyph};
+use crate::display::{Em, FaceId, Run, RunGlyph};
 use crate::fonts::Style;
 use crate::model::{HitId, Inline, LinkTarget, NoteId, Pos};
 
@@ -82,30 +83,6 @@ struct PGlyph {
     cluster: u32,
     /// 1-based index into the paragraph's links, 0 for none.
     link: u16,
-}
-
-/// A glyph in a run, with lengths in em of the run's size (as krilla wants them).
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunGlyph {
-    pub id: u16,
-    pub advance: f32,
-    pub x_offset: f32,
-    pub y_offset: f32,
-    /// Byte range of the glyph's text in the run's text.
-    pub range: Range<u32>,
-}
-
-/// Glyphs of one face and size on one baseline, with the text they stand for.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Run {
-    pub face: FaceId,
-    pub size: f32,
-    /// Start of the run from the line's origin.
-    pub x: f32,
-    /// Baseline shift from the line's baseline (negative is up).
-    pub rise: f32,
-    pub glyphs: Vec<RunGlyph>,
-    pub text: String,
 }
 
 /// A set line. x = 0 is the left edge of the paragraph's measure.
@@ -968,9 +945,9 @@ impl Builder<'_, '_> {
                 placed_units += q;
                 glyphs.push(RunGlyph {
                     id: g.id,
-                    advance: (q / 1000.0) as f32,
-                    x_offset: g.x_offset / size,
-                    y_offset: g.y_offset / size,
+                    advance: Em((q / 1000.0) as f32),
+                    x_offset: Em(g.x_offset / size),
+                    y_offset: Em(g.y_offset / size),
                     range,
                 });
             }
@@ -1272,9 +1249,7 @@ mod tests {
     }
 
     fn right_end(l: &Line) -> f32 {
-        l.runs.last().map_or(0.0, |r| {
-            r.x + r.glyphs.iter().map(|g| g.advance * r.size).sum::<f32>()
-        })
+        l.runs.last().map_or(0.0, |r| r.x + r.width())
     }
 
     /// The opening paragraph of War and Peace at the corpus measure (6×9in, 0.85in and 0.6in

@@ -1,8 +1,8 @@
 //! The title page and its verso, the copyright page, generated from build.toml.
 
 use super::book::{Frame, place_line};
-use super::display::Page;
 use super::paragraph::{self, Align, ParaStyle, Tools};
+use crate::display::Page;
 use crate::fonts::Style;
 use crate::model::Book;
 
@@ -83,7 +83,7 @@ pub fn copyright_page(book: &Book, page: &mut Page, frame: &Frame, tools: &mut T
     if let Some(d) = &b.date {
         paras.push(vec![Text(format!(
             "First published {}",
-            crate::epub::human_date(d)
+            crate::model::human_date(d)
         ))]);
     }
     if let Some(i) = &b.isbn_print_label {

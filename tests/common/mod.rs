@@ -212,7 +212,7 @@ pub fn page_labels(pdf: &Path) -> Vec<String> {
                 .unwrap();
             let num = start + (i - at) as i64;
             if style == "r" {
-                bookbuild::typeset::display::roman(num as u32)
+                bookbuild::display::roman(num as u32)
             } else {
                 num.to_string()
             }

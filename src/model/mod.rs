@@ -5,113 +5,12 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crate::diag::{Location, SourceFile};
-use crate::units::Length;
 
-// ------------------------------------------------------------------ settings (build.toml)
+mod settings;
+mod time;
 
-#[derive(Debug, Clone)]
-pub struct Config {
-    pub book: BookMeta,
-    pub ordering: Option<OrderingPage>,
-    pub pdf: PdfSettings,
-    pub epub: EpubSettings,
-    pub cover: CoverSettings,
-    pub fonts: FontSettings,
-    pub hyphenation: Hyphenation,
-}
-
-#[derive(Debug, Clone)]
-pub struct BookMeta {
-    pub title: String,
-    pub subtitle: Option<String>,
-    pub authors: Vec<String>,
-    pub editor: Option<String>,
-    /// BCP 47 tag as written.
-    pub language: String,
-    pub identifier: Option<String>,
-    /// 13 digits, no hyphens.
-    pub isbn_print: Option<String>,
-    pub isbn_epub: Option<String>,
-    /// The ISBNs as printed: as the author wrote them (hyphenation depends on registration
-    /// ranges, which only the author knows), or the 13 digits.
-    pub isbn_print_label: Option<String>,
-    pub isbn_epub_label: Option<String>,
-    pub publisher: Option<String>,
-    pub date: Option<String>,
-    pub rights: Option<String>,
-    pub description: Option<String>,
-    pub numbering: bool,
-    pub toc_depth: u8,
-    pub contents_auto: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct OrderingPage {
-    pub title: String,
-    /// Markdown, as written in build.toml.
-    pub text: String,
-    /// Byte offset of the text in build.toml, for messages.
-    pub text_offset: usize,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChapterStart {
-    Recto,
-    Any,
-}
-
-#[derive(Debug, Clone, Copy)]
-pub struct Margins {
-    pub top: Length,
-    pub bottom: Length,
-    pub inner: Length,
-    pub outer: Length,
-}
-
-#[derive(Debug, Clone)]
-pub struct PdfSettings {
-    pub trim_width: Length,
-    pub trim_height: Length,
-    pub margins: Margins,
-    pub bleed: Length,
-    pub crop_marks: bool,
-    pub font_size: Length,
-    pub leading: Length,
-    pub chapter_start: ChapterStart,
-    pub running_heads: bool,
-    pub margin_kerning: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct EpubSettings {
-    pub embed_fonts: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct CoverSettings {
-    pub paper: String,
-    pub caliper: Length,
-    pub back_text: Option<String>,
-    pub back_text_offset: usize,
-}
-
-#[derive(Debug, Clone)]
-pub struct FontSettings {
-    pub body: String,
-    pub body_offset: usize,
-    pub fallback: Vec<String>,
-    pub fallback_offset: usize,
-}
-
-#[derive(Debug, Clone)]
-pub struct Hyphenation {
-    pub enabled: bool,
-    pub left_min: usize,
-    pub right_min: usize,
-    pub min_word: usize,
-    /// Words with their allowed break points marked by `-`.
-    pub exceptions: Vec<String>,
-}
+pub use settings::*;
+pub use time::{Timestamp, human_date};
 
 // ------------------------------------------------------------------ positions
 
@@ -377,6 +276,9 @@ pub enum LinkTarget {
     External(String),
     /// A heading id or the start of an entry (`targets` key).
     Internal(String),
+    /// The top of a print page, by its index in the typeset book: the printed index's
+    /// locators. Made only by typesetting; the EPUB never sees one.
+    Page(usize),
 }
 
 /// What a cross-reference id points at.
@@ -433,6 +335,36 @@ impl ImageFormat {
             ImageFormat::Gif => "gif",
             ImageFormat::Webp => "webp",
         }
+    }
+}
+
+// ------------------------------------------------------------------ EPUB file names
+
+/// The names of the EPUB's own files, defined once: the EPUB writer uses them, and the
+/// loader keeps their stems free, because an outline entry's anchor becomes the name of its
+/// XHTML file (`chapter-1` → `chapter-1.xhtml`).
+pub mod epub_files {
+    /// The cover page.
+    pub const COVER: &str = "cover.xhtml";
+    /// The generated title page.
+    pub const TITLE_PAGE: &str = "titlepage.xhtml";
+    /// The generated copyright page.
+    pub const COPYRIGHT: &str = "copyright.xhtml";
+    /// The navigation document (table of contents, landmarks, page-list).
+    pub const NAV: &str = "nav.xhtml";
+    /// The EPUB 2 table of contents, for old readers.
+    pub const NCX: &str = "toc.ncx";
+    /// The package document.
+    pub const PACKAGE: &str = "package.opf";
+    /// The stylesheet.
+    pub const CSS: &str = "css/book.css";
+    /// Every file name above.
+    pub const ALL: [&str; 7] = [COVER, TITLE_PAGE, COPYRIGHT, NAV, NCX, PACKAGE, CSS];
+
+    /// The stem of a file name (`css/book.css` → `book`): what an anchor must not be.
+    pub fn stem(name: &str) -> &str {
+        let base = name.rsplit('/').next().unwrap_or(name);
+        base.split('.').next().unwrap_or(base)
     }
 }
 

@@ -1,8 +1,13 @@
-//! The typeset book as a display list: pages of positioned glyph runs, rules, images, link
-//! areas and destinations. Knows nothing about PDF; layout is tested by asserting on it.
+//! Pages of the interior: positioned runs, rules and pictures, link areas, destinations, and
+//! what each page is (its number, side and kind) — plus the bookmarks.
 
-use super::paragraph::Run;
+use super::run::Run;
 use crate::model::{FlowPoint, HitId, ImageId, LinkTarget};
+
+/// Crop marks stand this far outside the bleed; the media grows to hold them.
+pub const CROP_SLUG: f32 = (0.5 * crate::units::PT_PER_IN) as f32;
+/// The length of a crop mark.
+pub const CROP_MARK: f32 = (0.25 * crate::units::PT_PER_IN) as f32;
 
 /// Everything on a page is positioned in points from the top-left corner of the trim box.
 #[derive(Debug, Clone)]
@@ -26,6 +31,7 @@ pub enum PItem {
     },
 }
 
+/// A link area: a rectangle (top-left corner, size) and where it leads.
 #[derive(Debug, Clone)]
 pub struct PLink {
     pub x: f32,
@@ -35,12 +41,14 @@ pub struct PLink {
     pub target: LinkTarget,
 }
 
+/// How a page's number is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Numbering {
     Roman,
     Arabic,
 }
 
+/// What a page is, for running heads and folios.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PageKind {
     /// Title page, copyright page.
@@ -53,6 +61,7 @@ pub enum PageKind {
     Blank,
 }
 
+/// One page of the interior.
 #[derive(Debug, Clone)]
 pub struct Page {
     pub items: Vec<PItem>,
@@ -73,12 +82,25 @@ pub struct Page {
 }
 
 impl Page {
+    /// The printed page number ("xii", "45").
     pub fn label(&self) -> String {
         match self.numbering {
             Numbering::Roman => roman(self.number),
             Numbering::Arabic => self.number.to_string(),
         }
     }
+}
+
+/// A bookmark: an outline entry and where it begins.
+#[derive(Debug, Clone)]
+pub struct OutlineItem {
+    pub title: String,
+    /// 0 for top-level entries.
+    pub depth: usize,
+    /// Index of the page in [`super::Document::pages`].
+    pub page: usize,
+    /// Height of the entry's start on its page, from the top of the trim box.
+    pub y: f32,
 }
 
 /// Lower-case roman numerals.

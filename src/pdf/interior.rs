@@ -1,11 +1,9 @@
-//! Display list → PDF with krilla: subset fonts with ToUnicode (copied text is the
-//! manuscript's), page boxes (MediaBox = trim + bleed, TrimBox, BleedBox), page labels, a
-//! nested outline, named destinations, links and metadata. No layout decisions here.
+//! The interior: the display list's pages with their boxes (MediaBox = trim + bleed, TrimBox,
+//! BleedBox), page labels, a nested outline, named destinations, links and metadata.
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
 
-use krilla::Document;
 use krilla::action::{Action, LinkAction};
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::color::{cmyk, luma};
@@ -16,42 +14,35 @@ use krilla::metadata::{DateTime, Metadata};
 use krilla::outline::{Outline, OutlineNode};
 use krilla::page::{NumberingStyle, PageLabel, PageSettings};
 use krilla::paint::{Fill, Stroke};
-use krilla::text::{Font, GlyphId, KrillaGlyph};
 
-use crate::model::{Book, ImageFormat, ImageInfo, LinkTarget};
-use crate::timestamp::Timestamp;
-use crate::typeset::Typeset;
-use crate::typeset::display::{Numbering, PItem};
-use crate::typeset::fonts::{FaceId, FontBook};
-use crate::typeset::paragraph::Run;
+use super::shared::{self, Fonts, glyphs};
+use crate::display::{CROP_MARK, CROP_SLUG, Document, Numbering, OutlineItem, PItem};
+use crate::model::{Book, LinkTarget, Timestamp};
 
-/// Crop marks stand this far outside the bleed; the media grows to hold them.
-const SLUG: f32 = 0.5 * 72.0;
-const MARK_LEN: f32 = 0.25 * 72.0;
-
-pub fn write(book: &Book, ts: &Typeset, time: Timestamp) -> Result<Vec<u8>, String> {
+/// Writes the interior PDF of a typeset book.
+pub fn write(book: &Book, doc: &Document, time: Timestamp) -> Result<Vec<u8>, String> {
     let pdf = &book.config.pdf;
     let trim_w = pdf.trim_width.0 as f32;
     let trim_h = pdf.trim_height.0 as f32;
     let bleed = pdf.bleed.0 as f32;
-    let slug = if pdf.crop_marks { SLUG } else { 0.0 };
+    let slug = if pdf.crop_marks { CROP_SLUG } else { 0.0 };
     let off = bleed + slug;
     let media_w = trim_w + 2.0 * off;
     let media_h = trim_h + 2.0 * off;
 
-    let mut doc = Document::new();
-    let mut fonts = Fonts::new(&ts.fonts);
+    let mut pdf_doc = krilla::Document::new();
+    let mut fonts = Fonts::new(&doc.faces);
     let mut images: HashMap<u32, Image> = HashMap::new();
 
     // Where every named destination is: id → (page, y in media coordinates).
     let mut dests: HashMap<String, (usize, f32)> = HashMap::new();
-    for (pi, p) in ts.pages.iter().enumerate() {
+    for (pi, p) in doc.pages.iter().enumerate() {
         for (id, y) in &p.dests {
             dests.entry(id.clone()).or_insert((pi, y + off));
         }
     }
 
-    for page in &ts.pages {
+    for page in &doc.pages {
         let label = PageLabel::new(
             Some(match page.numbering {
                 Numbering::Roman => NumberingStyle::LowerRoman,
@@ -70,7 +61,7 @@ pub fn write(book: &Book, ts: &Typeset, time: Timestamp) -> Result<Vec<u8>, Stri
                 trim_h + 2.0 * bleed,
             ))
             .with_page_label(label);
-        let mut p = doc.start_page_with(settings);
+        let mut p = pdf_doc.start_page_with(settings);
         {
             let mut s = p.surface();
             s.set_fill(Some(Fill {
@@ -119,7 +110,7 @@ pub fn write(book: &Book, ts: &Typeset, time: Timestamp) -> Result<Vec<u8>, Stri
                         let img = match images.get(image) {
                             Some(i) => i.clone(),
                             None => {
-                                let i = self::image(book, &book.images[*image as usize])?;
+                                let i = shared::image(book, &book.images[*image as usize])?;
                                 images.insert(*image, i.clone());
                                 i
                             }
@@ -146,24 +137,19 @@ pub fn write(book: &Book, ts: &Typeset, time: Timestamp) -> Result<Vec<u8>, Stri
                 LinkTarget::External(url) => {
                     Target::Action(Action::Link(LinkAction::new(url.clone())))
                 }
-                LinkTarget::Internal(id) => {
-                    if let Some(n) = id
-                        .strip_prefix("\u{0}page:")
-                        .and_then(|n| n.parse::<usize>().ok())
-                    {
-                        Target::Destination(Destination::Xyz(XyzDestination::new(
-                            n,
-                            Point::from_xy(0.0, 0.0),
-                        )))
-                    } else if let Some((page, y)) = dests.get(id) {
+                LinkTarget::Page(n) => Target::Destination(Destination::Xyz(XyzDestination::new(
+                    *n,
+                    Point::from_xy(0.0, 0.0),
+                ))),
+                LinkTarget::Internal(id) => match dests.get(id) {
+                    Some((page, y)) => {
                         Target::Destination(Destination::Named(NamedDestination::new(
                             id.clone(),
                             XyzDestination::new(*page, Point::from_xy(0.0, *y)),
                         )))
-                    } else {
-                        continue;
                     }
-                }
+                    None => continue,
+                },
             };
             p.add_annotation(Annotation::new_link(
                 LinkAnnotation::new(rect, target),
@@ -176,74 +162,16 @@ pub fn write(book: &Book, ts: &Typeset, time: Timestamp) -> Result<Vec<u8>, Stri
     let mut names: Vec<(&String, &(usize, f32))> = dests.iter().collect();
     names.sort_by(|a, b| a.0.cmp(b.0));
     for (id, (page, y)) in names {
-        let _ = doc.register_named_destination(NamedDestination::new(
+        let _ = pdf_doc.register_named_destination(NamedDestination::new(
             id.clone(),
             XyzDestination::new(*page, Point::from_xy(0.0, *y)),
         ));
     }
-    doc.set_outline(outline(ts, off));
-    doc.set_metadata(metadata(book, time));
-    doc.finish()
+    pdf_doc.set_outline(outline(&doc.outline, off));
+    pdf_doc.set_metadata(metadata(book, time));
+    pdf_doc
+        .finish()
         .map_err(|e| format!("the PDF cannot be written: {e:?}"))
-}
-
-/// A picture for krilla: JPEG (CMYK included) goes in as it is, without re-encoding; the
-/// other formats are decoded.
-pub fn image(book: &Book, info: &ImageInfo) -> Result<Image, String> {
-    let bytes = std::fs::read(book.root.join(&info.path))
-        .map_err(|e| format!("cannot read {}: {e}", info.path.display()))?;
-    let data = krilla::Data::from(bytes);
-    let img = match info.format {
-        ImageFormat::Jpeg => Image::from_jpeg(data, true),
-        ImageFormat::Png => Image::from_png(data, true),
-        ImageFormat::Gif => Image::from_gif(data, true),
-        ImageFormat::Webp => Image::from_webp(data, true),
-    };
-    img.map_err(|e| format!("cannot use the image {}: {e}", info.path.display()))
-}
-
-/// krilla fonts for the book's faces, each made once.
-pub struct Fonts<'a> {
-    book: &'a FontBook,
-    made: HashMap<FaceId, Font>,
-}
-
-impl<'a> Fonts<'a> {
-    pub fn new(book: &'a FontBook) -> Self {
-        Fonts {
-            book,
-            made: HashMap::new(),
-        }
-    }
-
-    pub fn get(&mut self, face: FaceId) -> Result<Font, String> {
-        if let Some(f) = self.made.get(&face) {
-            return Ok(f.clone());
-        }
-        let info = &self.book.face(face).info;
-        let f = Font::new(info.data.into(), info.index)
-            .ok_or_else(|| format!("the font {} cannot be embedded", info.family))?;
-        self.made.insert(face, f.clone());
-        Ok(f)
-    }
-}
-
-/// A run's glyphs as krilla wants them (advances and offsets in em; y up is negative).
-pub fn glyphs(run: &Run) -> Vec<KrillaGlyph> {
-    run.glyphs
-        .iter()
-        .map(|g| {
-            KrillaGlyph::new(
-                GlyphId::new(u32::from(g.id)),
-                g.advance,
-                g.x_offset,
-                -g.y_offset,
-                0.0,
-                g.range.start as usize..g.range.end as usize,
-                None,
-            )
-        })
-        .collect()
 }
 
 /// Crop marks at the four corners, outside the bleed, in registration black.
@@ -258,9 +186,9 @@ fn crop_marks(s: &mut krilla::surface::Surface<'_>, off: f32, w: f32, h: f32, bl
     ] {
         // Horizontal mark on the trim line, vertical mark on the other trim line.
         pb.move_to(cx + dx * gap, cy);
-        pb.line_to(cx + dx * (gap + MARK_LEN), cy);
+        pb.line_to(cx + dx * (gap + CROP_MARK), cy);
         pb.move_to(cx, cy + dy * gap);
-        pb.line_to(cx, cy + dy * (gap + MARK_LEN));
+        pb.line_to(cx, cy + dy * (gap + CROP_MARK));
     }
     if let Some(path) = pb.finish() {
         s.set_fill(None);
@@ -274,15 +202,10 @@ fn crop_marks(s: &mut krilla::surface::Surface<'_>, off: f32, w: f32, h: f32, bl
     }
 }
 
-fn outline(ts: &Typeset, off: f32) -> Outline {
+fn outline(items: &[OutlineItem], off: f32) -> Outline {
     let mut outline = Outline::new();
     // Build nested nodes from the flat list with depths.
-    fn take(
-        items: &[crate::typeset::book::OutlineItem],
-        i: &mut usize,
-        depth: usize,
-        off: f32,
-    ) -> Vec<OutlineNode> {
+    fn take(items: &[OutlineItem], i: &mut usize, depth: usize, off: f32) -> Vec<OutlineNode> {
         let mut nodes = Vec::new();
         while *i < items.len() && items[*i].depth >= depth {
             if items[*i].depth > depth {
@@ -313,7 +236,7 @@ fn outline(ts: &Typeset, off: f32) -> Outline {
         nodes
     }
     let mut i = 0;
-    for n in take(&ts.outline, &mut i, 0, off) {
+    for n in take(items, &mut i, 0, off) {
         outline.push_child(n);
     }
     outline

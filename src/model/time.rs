@@ -1,4 +1,5 @@
-//! The build's timestamp: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now.
+//! The build's timestamp (`SOURCE_DATE_EPOCH` when set, for reproducible builds, else now)
+//! and dates as both outputs print them.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -79,6 +80,38 @@ impl Timestamp {
     }
 }
 
+/// "2000-09" → "September 2000".
+pub fn human_date(d: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let parts: Vec<&str> = d.split('-').collect();
+    let month = |m: &str| {
+        m.parse::<usize>()
+            .ok()
+            .and_then(|m| MONTHS.get(m.wrapping_sub(1)))
+            .copied()
+    };
+    match parts.as_slice() {
+        [y, m] => month(m).map_or(d.to_string(), |m| format!("{m} {y}")),
+        [y, m, day] => month(m).map_or(d.to_string(), |m| {
+            format!("{} {m} {y}", day.trim_start_matches('0'))
+        }),
+        _ => d.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +124,12 @@ mod tests {
             Timestamp::fixed(1_709_210_096).iso(),
             "2024-02-29T12:34:56Z"
         );
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(human_date("2000-09"), "September 2000");
+        assert_eq!(human_date("2020-07-28"), "28 July 2020");
+        assert_eq!(human_date("1892"), "1892");
     }
 }

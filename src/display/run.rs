@@ -1,0 +1,64 @@
+//! Glyph runs: the text of a line in one face, size and baseline, as shaped glyphs.
+
+use std::ops::Range;
+
+/// A font face, by its index in [`super::Document::faces`].
+pub type FaceId = u16;
+
+/// A length in ems of the run's type size: glyph advances and offsets, as the PDF's text
+/// space measures them. A separate type so that a length in points cannot be mixed in.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Default)]
+pub struct Em(pub f32);
+
+impl Em {
+    /// The length in points at type size `size` (points).
+    pub fn at(self, size: f32) -> f32 {
+        self.0 * size
+    }
+}
+
+/// A font file embedded in the output: the bytes and the face's index in a collection.
+#[derive(Debug, Clone)]
+pub struct Face {
+    /// The family name, for messages.
+    pub family: String,
+    /// The font file (fonts are read once and live for the whole process).
+    pub data: &'static [u8],
+    /// The face's index in a font collection (0 for a single font).
+    pub index: u32,
+}
+
+/// A glyph in a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunGlyph {
+    /// The glyph id in the run's face.
+    pub id: u16,
+    pub advance: Em,
+    pub x_offset: Em,
+    /// Up is positive, as in the font.
+    pub y_offset: Em,
+    /// Byte range of the glyph's text in the run's text.
+    pub range: Range<u32>,
+}
+
+/// Glyphs of one face and size on one baseline, with the text they stand for (what a reader
+/// copies from the PDF).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Run {
+    pub face: FaceId,
+    /// Type size in points.
+    pub size: f32,
+    /// Start of the run from the line's origin, in points.
+    pub x: f32,
+    /// Baseline shift from the line's baseline in points (negative is up).
+    pub rise: f32,
+    pub glyphs: Vec<RunGlyph>,
+    pub text: String,
+}
+
+impl Run {
+    /// The run's width in points: the sum of its advances.
+    pub fn width(&self) -> f32 {
+        self.glyphs.iter().map(|g| g.advance.at(self.size)).sum()
+    }
+}

@@ -1,0 +1,10 @@
+//! Display list → PDF with krilla: fonts subset with ToUnicode (copied text is the
+//! manuscript's), deterministic output. All krilla code lives in this folder; it draws what
+//! the display list says and makes no layout decisions.
+
+mod cover;
+mod interior;
+mod shared;
+
+pub use cover::write_cover;
+pub use interior::write;
