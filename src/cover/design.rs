@@ -7,20 +7,20 @@ use crate::model::{Block, Book, ImageInfo};
 use crate::typeset::paragraph::{self, Align, Line, ParaStyle, Tools};
 
 /// A deep blue-grey field.
-pub const FIELD: Paint = Paint {
+pub(crate) const FIELD: Paint = Paint {
     rgb: [31, 45, 66],
     cmyk: [209, 145, 77, 115],
 };
 /// Warm off-white text.
-pub const INK: Paint = Paint {
+pub(crate) const INK: Paint = Paint {
     rgb: [244, 237, 222],
     cmyk: [0, 8, 23, 10],
 };
-pub const WHITE: Paint = Paint {
+pub(crate) const WHITE: Paint = Paint {
     rgb: [255, 255, 255],
     cmyk: [0, 0, 0, 0],
 };
-pub const BLACK: Paint = Paint {
+pub(crate) const BLACK: Paint = Paint {
     rgb: [0, 0, 0],
     cmyk: [0, 0, 0, 255],
 };
@@ -53,7 +53,7 @@ fn text_lines(
 /// The generated front: the field to the edges of the bleed, then title, subtitle and authors.
 /// (x, y) is the trim corner of the front panel, `bleed` how far the field runs past it.
 #[allow(clippy::too_many_arguments)]
-pub fn front(
+pub(crate) fn front(
     book: &Book,
     tools: &mut Tools<'_>,
     x: f64,
@@ -110,7 +110,7 @@ pub fn front(
 
 /// The back: the field, the back text, and a white box with the ISBN barcode.
 #[allow(clippy::too_many_arguments)]
-pub fn back(
+pub(crate) fn back(
     book: &Book,
     tools: &mut Tools<'_>,
     x: f64,
@@ -167,7 +167,7 @@ pub fn back(
 }
 
 /// The spine: title and author reading top to bottom, centred across the spine.
-pub fn spine(
+pub(crate) fn spine(
     book: &Book,
     tools: &mut Tools<'_>,
     x: f64,

@@ -2,7 +2,7 @@
 //! generated from the book's fonts) and the print wrap cover — back, spine, front — with a
 //! spine as wide as the typeset interior is thick.
 
-pub mod design;
+pub(crate) mod design;
 pub mod ean13;
 pub mod raster;
 
@@ -10,9 +10,7 @@ use crate::diag::{Diagnostics, Location};
 use crate::display::{CoverItem, CoverSheet};
 use crate::model::{Book, ImageFormat};
 use crate::typeset::fonts::FontBook;
-use crate::typeset::hyphenate::Hyphenator;
 use crate::typeset::paragraph::Tools;
-use crate::typeset::shape::Shaper;
 
 /// E-reader shelves want covers at most this high.
 pub const EPUB_COVER_HEIGHT: u32 = 1600;
@@ -20,24 +18,7 @@ pub const EPUB_COVER_HEIGHT: u32 = 1600;
 pub const MIN_SPINE_FOR_TEXT: f64 = 0.25 * 72.0;
 
 fn tools<'a>(book: &Book, fonts: &'a FontBook) -> Tools<'a> {
-    Tools {
-        fonts,
-        shaper: Shaper::new(&book.config.book.language),
-        hyph: Hyphenator::new(
-            &book.config.book.language,
-            &crate::model::Hyphenation {
-                enabled: false,
-                left_min: 2,
-                right_min: 3,
-                min_word: 5,
-                exceptions: vec![],
-            },
-        ),
-        missing: Vec::new(),
-        overlong: Vec::new(),
-        context: None,
-        note_numbers: &[],
-    }
+    Tools::unhyphenated(fonts, &book.config.book.language)
 }
 
 /// The EPUB cover: the author's front picture (re-encoded only when it is over 1600 px high,

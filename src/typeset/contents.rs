@@ -2,27 +2,56 @@
 //! leaders aligned down the page and the page numbers (roman in the front matter) set
 //! flush right; every line links to its entry.
 
-use super::book::Assembly;
-use super::flow::{Flow, FlowBuilder, Geometry, VBox, VKind};
+use super::design::{Design, UNBOUNDED};
+use super::flow::{Flow, FlowBuilder, VBox};
+use super::pages::{Assembly, link_line};
 use super::paragraph::{self, Align, Line, ParaStyle, Tools};
 use crate::display::{Em, Run, RunGlyph};
 use crate::fonts::Style;
-use crate::model::{Book, LinkTarget};
+use crate::model::{Book, LinkTarget, TocEntry};
 
-pub fn contents_flow(
+/// How a contents line is set: the body size, and where the numbers and leaders go.
+struct Columns {
+    size: f64,
+    /// Width of the widest page number: every number is set flush right in this column.
+    num_w: f64,
+    /// One leader dot, and the distance between dots.
+    dot: Line,
+    pitch: f64,
+    probe: ParaStyle,
+}
+
+/// The contents' flow: the opening, then a line (or lines) per entry.
+pub(crate) fn contents_flow(
     book: &Book,
     top: usize,
     tools: &mut Tools<'_>,
-    geom: Geometry,
+    design: Design,
     asm: &Assembly,
 ) -> Flow {
     let entries = book.toc();
-    let mut fb = FlowBuilder::new(tools, book, geom);
+    let mut fb = FlowBuilder::new(tools, book, design);
     fb.opening(top);
-    let size = geom.size;
-    let indent_step = size * 1.5;
-    // The widest page number sets the column for all of them.
-    let probe = ParaStyle::plain(size, 1e6, Align::Left, Style::Regular);
+    let cols = columns(&entries, fb.tools(), design, asm);
+    for (k, e) in entries.iter().enumerate() {
+        if e.depth == 0 && k > 0 {
+            fb.space(0.4, 0.2);
+        }
+        // Each level is indented by a step of one and a half ems.
+        let indent = e.depth as f64 * (cols.size * 1.5);
+        let lines = entry_lines(e, &cols, indent, fb.tools(), design, asm);
+        let ascent = design.baseline(design.leading);
+        for (i, l) in lines.into_iter().enumerate() {
+            fb.push(VBox::line(l, indent as f32, design.leading, ascent, i == 0));
+        }
+    }
+    fb.finish()
+}
+
+/// The number column (as wide as the widest number) and the leader dot.
+fn columns(entries: &[TocEntry], tools: &mut Tools<'_>, design: Design, asm: &Assembly) -> Columns {
+    let size = design.size;
+    let probe = ParaStyle::plain(size, UNBOUNDED, Align::Left, Style::Regular);
     let num_w = entries
         .iter()
         .map(|e| {
@@ -32,102 +61,105 @@ pub fn contents_flow(
                 .unwrap_or_else(|| "000".into())
         })
         .map(|l| {
-            paragraph::layout_text(&l, &probe, fb.tools)
+            paragraph::layout_text(&l, &probe, tools)
                 .first()
                 .map_or(0.0, |x| f64::from(x.width))
         })
         .fold(size * 1.5, f64::max);
-    let dot = paragraph::layout_text(".", &probe, fb.tools)
+    let dot = paragraph::layout_text(".", &probe, tools)
         .into_iter()
         .next()
         .unwrap_or_default();
-    let pitch = size * 0.55;
-    for (k, e) in entries.iter().enumerate() {
-        if e.depth == 0 && k > 0 {
-            fb.space(0.4, 0.2);
-        }
-        let indent = e.depth as f64 * indent_step;
-        let text_measure = geom.measure - indent - num_w - size * 2.0;
-        let style = ParaStyle {
-            hang: size,
-            ..ParaStyle::plain(size, text_measure, Align::Left, Style::Regular)
-        };
-        let mut lines = paragraph::layout_text(&e.title, &style, fb.tools);
-        let label = asm
-            .labels_of_anchors
-            .get(&e.anchor)
-            .cloned()
-            .unwrap_or_default();
-        let target = LinkTarget::Internal(e.anchor.clone());
-        let n = lines.len();
-        for (i, line) in lines.iter_mut().enumerate() {
-            super::book::link_line(line, target.clone());
-            if i + 1 == n {
-                let num = paragraph::layout_text(&label, &probe, fb.tools)
-                    .into_iter()
-                    .next()
-                    .unwrap_or_default();
-                let num_x = geom.measure - indent - f64::from(num.width);
-                // Leaders: dots on a grid counted from the right edge, so they align.
-                let text_end = f64::from(line.runs.last().map_or(0.0, |r| r.x + r.width()));
-                let from = text_end + size * 0.6;
-                let to = num_x - size * 0.6;
-                if let Some(d) = dot.runs.first()
-                    && to > from
-                {
-                    let right = geom.measure - indent;
-                    let first = ((right - to) / pitch).ceil();
-                    let mut x = right - first * pitch;
-                    let mut xs = Vec::new();
-                    while x >= from {
-                        xs.push(x);
-                        x -= pitch;
-                    }
-                    xs.reverse();
-                    if let Some(&x0) = xs.first() {
-                        let glyph = &d.glyphs[0];
-                        let count = xs.len();
-                        let glyphs: Vec<RunGlyph> = (0..count)
-                            .map(|j| RunGlyph {
-                                id: glyph.id,
-                                advance: Em((pitch as f32) / d.size),
-                                x_offset: Em(0.0),
-                                y_offset: Em(0.0),
-                                range: j as u32..j as u32 + 1,
-                            })
-                            .collect();
-                        line.runs.push(Run {
-                            face: d.face,
-                            size: d.size,
-                            x: x0 as f32,
-                            rise: 0.0,
-                            glyphs,
-                            text: ".".repeat(count),
-                        });
-                    }
-                }
-                for mut r in num.runs {
-                    r.x += num_x as f32;
-                    line.runs.push(r);
-                }
-                line.width = (geom.measure - indent) as f32;
-            }
-        }
-        let boxes: Vec<VBox> = lines
-            .into_iter()
-            .enumerate()
-            .map(|(i, l): (usize, Line)| VBox {
-                kind: VKind::Lines {
-                    lines: vec![(l, indent as f32)],
-                    point: None,
-                    anchors: Vec::new(),
-                },
-                height: geom.leading,
-                ascent: geom.leading * 0.78,
-                break_before: i == 0,
-            })
-            .collect();
-        fb.boxes.extend(boxes);
+    Columns {
+        size,
+        num_w,
+        dot,
+        pitch: size * 0.55,
+        probe,
     }
-    fb.finish()
+}
+
+/// An entry's lines: the title (hanging when it wraps), every line a link to the entry, and
+/// on the last, the leaders and the page number.
+fn entry_lines(
+    e: &TocEntry,
+    cols: &Columns,
+    indent: f64,
+    tools: &mut Tools<'_>,
+    design: Design,
+    asm: &Assembly,
+) -> Vec<Line> {
+    let size = cols.size;
+    let text_measure = design.measure - indent - cols.num_w - size * 2.0;
+    let style = ParaStyle {
+        hang: size,
+        ..ParaStyle::plain(size, text_measure, Align::Left, Style::Regular)
+    };
+    let mut lines = paragraph::layout_text(&e.title, &style, tools);
+    let label = asm
+        .labels_of_anchors
+        .get(&e.anchor)
+        .cloned()
+        .unwrap_or_default();
+    let target = LinkTarget::Internal(e.anchor.clone());
+    let n = lines.len();
+    for (i, line) in lines.iter_mut().enumerate() {
+        link_line(line, target.clone());
+        if i + 1 == n {
+            let num = paragraph::layout_text(&label, &cols.probe, tools)
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            let right = design.measure - indent;
+            let num_x = right - f64::from(num.width);
+            let text_end = f64::from(line.runs.last().map_or(0.0, |r| r.x + r.width()));
+            if let Some(r) = leaders(cols, text_end + size * 0.6, num_x - size * 0.6, right) {
+                line.runs.push(r);
+            }
+            for mut r in num.runs {
+                r.x += num_x as f32;
+                line.runs.push(r);
+            }
+            line.width = right as f32;
+        }
+    }
+    lines
+}
+
+/// Leader dots between `from` and `to`, on a grid counted from the right edge `right` so
+/// that the dots of every line align.
+fn leaders(cols: &Columns, from: f64, to: f64, right: f64) -> Option<Run> {
+    let d = cols.dot.runs.first()?;
+    if to <= from {
+        return None;
+    }
+    let pitch = cols.pitch;
+    let first = ((right - to) / pitch).ceil();
+    let mut x = right - first * pitch;
+    let mut xs = Vec::new();
+    while x >= from {
+        xs.push(x);
+        x -= pitch;
+    }
+    xs.reverse();
+    let &x0 = xs.first()?;
+    let glyph = &d.glyphs[0];
+    let count = xs.len();
+    let glyphs: Vec<RunGlyph> = (0..count)
+        .map(|j| RunGlyph {
+            id: glyph.id,
+            advance: Em((pitch as f32) / d.size),
+            x_offset: Em(0.0),
+            y_offset: Em(0.0),
+            range: j as u32..j as u32 + 1,
+        })
+        .collect();
+    Some(Run {
+        face: d.face,
+        size: d.size,
+        x: x0 as f32,
+        rise: 0.0,
+        glyphs,
+        text: ".".repeat(count),
+    })
 }

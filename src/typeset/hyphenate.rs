@@ -108,6 +108,18 @@ impl Hyphenator {
         }
     }
 
+    /// A hyphenator that never breaks a word (headings, covers).
+    pub fn none() -> Hyphenator {
+        Hyphenator {
+            dict: None,
+            left: 2,
+            right: 3,
+            min_word: 5,
+            exceptions: Arc::new(HashMap::new()),
+            cache: HashMap::new(),
+        }
+    }
+
     /// A copy that shares the patterns but has its own cache (one per thread).
     pub fn fork(&self) -> Hyphenator {
         Hyphenator {

@@ -4,8 +4,9 @@
 
 use std::collections::HashMap;
 
-use super::book::Assembly;
-use super::flow::{Flow, FlowBuilder, Geometry, VBox, VKind};
+use super::design::Design;
+use super::flow::{Flow, FlowBuilder, VBox, VKind};
+use super::pages::Assembly;
 use super::paginate::{PageContent, Placed};
 use super::paragraph::{self, Align, ParaStyle, Tools};
 use crate::fonts::Style;
@@ -13,21 +14,20 @@ use crate::index::build::{PrintedEntry, PrintedIndex};
 use crate::model::{Book, Inline, LinkTarget};
 
 /// Space between the columns.
-fn gutter(geom: &Geometry) -> f64 {
-    geom.size * 1.5
+fn gutter(design: &Design) -> f64 {
+    design.size * 1.5
 }
 
-fn column(geom: &Geometry) -> f64 {
-    (geom.measure - gutter(geom)) / 2.0
+fn column(design: &Design) -> f64 {
+    (design.measure - gutter(design)) / 2.0
 }
 
 /// Page numbers of an entry's occurrences: one per page, consecutive pages joined with an
 /// en dash. Returns (label, first absolute page) pairs.
-pub fn locators(hits: &[u32], asm: &Assembly) -> Vec<(String, usize)> {
+pub(crate) fn locators(hits: &[u32], asm: &Assembly) -> Vec<(String, usize)> {
     let mut pages: Vec<usize> = hits
         .iter()
-        .filter_map(|h| asm.hit_pages.get(*h as usize).copied())
-        .filter(|p| *p != usize::MAX)
+        .filter_map(|h| asm.hit_pages.get(*h as usize).copied().flatten())
         .collect();
     pages.sort_unstable();
     pages.dedup();
@@ -37,7 +37,7 @@ pub fn locators(hits: &[u32], asm: &Assembly) -> Vec<(String, usize)> {
         let mut e = k;
         while e + 1 < pages.len()
             && pages[e + 1] == pages[e] + 1
-            && asm.pages[pages[e + 1]].0 == asm.pages[pages[k]].0
+            && asm.pages[pages[e + 1]].numbering == asm.pages[pages[k]].numbering
         {
             e += 1;
         }
@@ -75,45 +75,39 @@ fn entry_inlines(e: &PrintedEntry, asm: &Assembly) -> Vec<Inline> {
     v
 }
 
-pub fn index_flow(
+/// The index's flow: the opening, then letter groups of entries in one column's width.
+pub(crate) fn index_flow(
     book: &Book,
     top: usize,
     tools: &mut Tools<'_>,
-    geom: Geometry,
+    design: Design,
     asm: &Assembly,
     printed: &PrintedIndex,
 ) -> Flow {
-    let mut fb = FlowBuilder::new(tools, book, geom);
+    let mut fb = FlowBuilder::new(tools, book, design);
     fb.opening(top);
-    let title_boxes = fb.boxes.len();
-    let col = column(&geom);
-    let size = geom.size * 0.92;
-    let leading = geom.leading * 0.92;
+    let title_boxes = fb.len();
+    let col = column(&design);
+    let size = design.size * design.index_scale;
+    let leading = design.leading * design.index_scale;
     let hang = size * 1.5;
     let mut continued: HashMap<usize, VBox> = HashMap::new();
-    let line_box = |l, x: f64, break_before: bool| VBox {
-        kind: VKind::Lines {
-            lines: vec![(l, x as f32)],
-            point: None,
-            anchors: Vec::new(),
-        },
-        height: leading,
-        ascent: leading * 0.78,
-        break_before,
-    };
+    let ascent = design.baseline(leading);
+    let line_box =
+        |l, x: f64, break_before: bool| VBox::line(l, x as f32, leading, ascent, break_before);
     for g in &printed.groups {
         // The letter heading, kept with the first entry.
         let hs = ParaStyle::plain(size * 1.15, col, Align::Left, Style::Bold);
-        if fb.boxes.len() > title_boxes {
-            fb.boxes.push(VBox {
+        if fb.len() > title_boxes {
+            fb.push(VBox {
                 kind: VKind::Space { stretch: 0.0 },
                 height: leading,
                 ascent: 0.0,
                 break_before: true,
             });
         }
-        for l in paragraph::layout_text(&g.label, &hs, fb.tools) {
-            fb.boxes.push(VBox {
+        for l in paragraph::layout_text(&g.label, &hs, fb.tools()) {
+            fb.push(VBox {
                 break_before: true,
                 ..line_box(l, 0.0, true)
             });
@@ -128,9 +122,9 @@ pub fn index_flow(
                     hang,
                     ..ParaStyle::plain(size, col - indent, Align::Left, Style::Regular)
                 };
-                let lines = paragraph::layout(&entry_inlines(entry, asm), &style, fb.tools);
+                let lines = paragraph::layout(&entry_inlines(entry, asm), &style, fb.tools());
                 for (i, l) in lines.into_iter().enumerate() {
-                    let idx = fb.boxes.len();
+                    let idx = fb.len();
                     // Not right after the letter heading; a sub-entry's lines may break
                     // anywhere after their first.
                     let break_before = !first_in_group;
@@ -142,14 +136,14 @@ pub fn index_flow(
                             base: Style::Italic,
                             ..style.clone()
                         };
-                        if let Some(cl) = paragraph::layout_text(&cont, &cs, fb.tools)
+                        if let Some(cl) = paragraph::layout_text(&cont, &cs, fb.tools())
                             .into_iter()
                             .next()
                         {
                             continued.insert(idx, line_box(cl, 0.0, true));
                         }
                     }
-                    fb.boxes.push(line_box(l, indent, break_before));
+                    fb.push(line_box(l, indent, break_before));
                 }
             }
         }
@@ -160,7 +154,7 @@ pub fn index_flow(
 }
 
 /// Fills two columns per page; the first page starts below the index's title.
-pub fn paginate_columns(flow: &Flow, geom: &Geometry) -> Vec<PageContent> {
+pub(crate) fn paginate_columns(flow: &Flow, design: &Design) -> Vec<PageContent> {
     let boxes = &flow.boxes;
     let n = boxes.len();
     // The title boxes: everything up to the first letter heading (the opening's lines and
@@ -170,7 +164,7 @@ pub fn paginate_columns(flow: &Flow, geom: &Geometry) -> Vec<PageContent> {
         .position(|b| matches!(&b.kind, VKind::Lines { anchors, .. } if anchors.is_empty()))
         .unwrap_or(n);
     let title_h: f64 = boxes[..title_end].iter().map(|b| b.height).sum();
-    let col_x = [0.0, column(geom) + gutter(geom)];
+    let col_x = [0.0, column(design) + gutter(design)];
     let mut pages: Vec<PageContent> = Vec::new();
     let mut page = PageContent::default();
     let mut y0 = 0.0;
@@ -190,7 +184,7 @@ pub fn paginate_columns(flow: &Flow, geom: &Geometry) -> Vec<PageContent> {
             i += 1;
         }
         let mut y = top;
-        let cap = geom.text_height + 0.01;
+        let cap = design.text_height + 0.01;
         // A column that starts inside an entry repeats its term.
         if let Some(c) = flow.continued.get(&i) {
             page.placed.push(Placed::Continued {

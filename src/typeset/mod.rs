@@ -3,18 +3,24 @@
 //!
 //! Data flows: `fonts` → `shape` → `hyphenate` → `paragraph` (items → `linebreak` → lines)
 //! → `flow` (blocks → vertical list) → `paginate` (pages, footnotes) → `book` (page
-//! structure, contents, index, running heads, second pass) → `display` pages.
+//! structure, `contents`, `indexpages`, `titlepages`, the second pass) → `render` → the
+//! [`crate::display`] list. `design` holds the numbers they all share; `pages` the page
+//! numbering and line placing the page-making stages share; `remarks` the warning sink.
 
-pub mod book;
-pub mod contents;
-pub mod flow;
+mod book;
+mod contents;
+mod design;
+mod flow;
 pub mod fonts;
-pub mod hyphenate;
-pub mod indexpages;
-pub mod linebreak;
-pub mod paginate;
-pub mod paragraph;
-pub mod shape;
-pub mod titlepages;
+mod hyphenate;
+mod indexpages;
+mod linebreak;
+mod pages;
+mod paginate;
+pub(crate) mod paragraph;
+mod remarks;
+mod render;
+mod shape;
+mod titlepages;
 
 pub use book::{Typeset, typeset};

@@ -7,7 +7,8 @@
 
 use std::collections::HashSet;
 
-use super::flow::{Flow, Geometry, VBox, VKind};
+use super::design::Design;
+use super::flow::{Flow, VBox, VKind};
 use crate::model::NoteId;
 
 /// A box placed on a page: index into the flow (or a note line) and the y of its top,
@@ -43,8 +44,8 @@ pub struct PageContent {
 type NoteSplit = (Vec<(NoteId, usize)>, Vec<(NoteId, usize)>);
 
 /// The space between the text and the footnote rule, and between the rule and the notes.
-fn note_separator(geom: &Geometry) -> f64 {
-    geom.leading
+fn note_separator(design: &Design) -> f64 {
+    design.leading
 }
 
 /// Where pagination stands: the next box, note lines carried over, notes already set.
@@ -69,11 +70,11 @@ struct Filled {
 }
 
 /// Paginates a chunk whose first page is a recto (so pages 1–2, 3–4 … face each other).
-pub fn paginate(flow: &Flow, geom: &Geometry) -> Vec<PageContent> {
+pub fn paginate(flow: &Flow, design: &Design) -> Vec<PageContent> {
     let n = flow.boxes.len();
-    let full = geom.text_height;
+    let full = design.text_height;
     let mut pages: Vec<PageContent> = Vec::new();
-    let first = fill(flow, geom, &State::default(), full, true);
+    let first = fill(flow, design, &State::default(), full, true);
     let mut state = first.after;
     pages.push(first.page);
     while !state.done(n) {
@@ -82,15 +83,15 @@ pub fn paginate(flow: &Flow, geom: &Geometry) -> Vec<PageContent> {
         let mut cap = full;
         let mut spread = None;
         for _ in 0..4 {
-            let v = fill(flow, geom, &state, cap, false);
+            let v = fill(flow, design, &state, cap, false);
             if v.after.done(n) {
                 spread = Some((v, None));
                 break;
             }
-            let r = fill(flow, geom, &v.after, cap, false);
+            let r = fill(flow, design, &v.after, cap, false);
             let last = r.after.done(n);
-            let level = (v.used - r.used).abs() <= geom.leading + 0.01;
-            let tighter = v.used.min(r.used) + geom.leading;
+            let level = (v.used - r.used).abs() <= design.leading + 0.01;
+            let tighter = v.used.min(r.used) + design.leading;
             if level || last || tighter >= cap - 0.01 {
                 spread = Some((v, Some(r)));
                 break;
@@ -115,11 +116,11 @@ pub fn paginate(flow: &Flow, geom: &Geometry) -> Vec<PageContent> {
 }
 
 /// Fills one page of height `cap` from `from`. The opening page keeps its leading space.
-fn fill(flow: &Flow, geom: &Geometry, from: &State, cap: f64, opening: bool) -> Filled {
+fn fill(flow: &Flow, design: &Design, from: &State, cap: f64, opening: bool) -> Filled {
     let boxes = &flow.boxes;
     let n = boxes.len();
     let h = cap + 0.01;
-    let sep = note_separator(geom);
+    let sep = note_separator(design);
     let lines_of = |id: &NoteId| flow.notes.get(id).map_or(&[][..], Vec::as_slice);
     let note_h = |id: &NoteId| lines_of(id).iter().map(|b| b.height).sum::<f64>();
     let mut i = from.next;
@@ -333,14 +334,8 @@ mod tests {
         }
     }
 
-    fn geom(lines: f64) -> Geometry {
-        Geometry {
-            measure: 100.0,
-            text_height: lines * 10.0,
-            size: 10.0,
-            leading: 10.0,
-            protrusion: false,
-        }
+    fn design(lines: f64) -> Design {
+        Design::block(100.0, lines * 10.0, 10.0, 10.0)
     }
 
     /// A paragraph of n lines with the widow and orphan rules.
@@ -354,7 +349,6 @@ mod tests {
         Flow {
             boxes,
             notes,
-            entry_starts: vec![],
             continued: HashMap::new(),
         }
     }
@@ -378,20 +372,20 @@ mod tests {
         let mut boxes = para(9);
         boxes.extend(para(5));
         assert_eq!(
-            body_counts(&paginate(&flow(boxes, HashMap::new()), &geom(10.0))),
+            body_counts(&paginate(&flow(boxes, HashMap::new()), &design(10.0))),
             vec![9, 5]
         );
         let mut boxes = para(8);
         boxes.extend(para(5));
         assert_eq!(
-            body_counts(&paginate(&flow(boxes, HashMap::new()), &geom(10.0))),
+            body_counts(&paginate(&flow(boxes, HashMap::new()), &design(10.0))),
             vec![10, 3]
         );
         // 7 + 5: taking 3 leaves 2 at the head: allowed; the widow rule would forbid 4.
         let mut boxes = para(7);
         boxes.extend(para(5));
         assert_eq!(
-            body_counts(&paginate(&flow(boxes, HashMap::new()), &geom(10.0))),
+            body_counts(&paginate(&flow(boxes, HashMap::new()), &design(10.0))),
             vec![10, 2]
         );
     }
@@ -405,7 +399,7 @@ mod tests {
         let mut block: Vec<VBox> = (0..6).map(|k| line(k == 0, vec![])).collect();
         boxes.append(&mut block);
         boxes.extend(para(20));
-        let pages = paginate(&flow(boxes, HashMap::new()), &geom(10.0));
+        let pages = paginate(&flow(boxes, HashMap::new()), &design(10.0));
         let counts = body_counts(&pages);
         assert_eq!(counts[0], 10);
         assert_eq!(counts[1], 7);
@@ -422,7 +416,7 @@ mod tests {
         boxes.extend(para(6));
         let mut notes = HashMap::new();
         notes.insert(7u32, (0..3).map(|_| line(true, vec![])).collect::<Vec<_>>());
-        let pages = paginate(&flow(boxes, notes), &geom(10.0));
+        let pages = paginate(&flow(boxes, notes), &design(10.0));
         let has_note = |p: &PageContent| {
             p.placed
                 .iter()
@@ -446,7 +440,7 @@ mod tests {
             1u32,
             (0..12).map(|_| line(true, vec![])).collect::<Vec<_>>(),
         );
-        let pages = paginate(&flow(boxes, notes), &geom(10.0));
+        let pages = paginate(&flow(boxes, notes), &design(10.0));
         let notes_on = |p: &PageContent| {
             p.placed
                 .iter()

@@ -6,13 +6,14 @@ use std::ops::Range;
 use super::fonts::FontBook;
 use super::hyphenate::Hyphenator;
 use super::linebreak::{self, INFINITY, Item, Params};
+use super::remarks::{Remark, Sink};
 use super::shape::{Shaper, UGlyph};
 use crate::display::{Em, FaceId, Run, RunGlyph};
 use crate::fonts::Style;
 use crate::model::{HitId, Inline, LinkTarget, NoteId, Pos};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Align {
+pub(crate) enum Align {
     Justify,
     Left,
     Center,
@@ -21,7 +22,7 @@ pub enum Align {
 
 /// How a paragraph is set.
 #[derive(Debug, Clone)]
-pub struct ParaStyle {
+pub(crate) struct ParaStyle {
     pub size: f64,
     /// Width of the lines.
     pub measure: f64,
@@ -54,18 +55,40 @@ impl ParaStyle {
 }
 
 /// Shared tools for setting paragraphs (one per thread).
-pub struct Tools<'a> {
+pub(crate) struct Tools<'a> {
     pub fonts: &'a FontBook,
     pub shaper: Shaper,
     pub hyph: Hyphenator,
-    /// Characters no font has, with where they are (reported as warnings).
-    pub missing: Vec<(char, Option<Pos>)>,
-    /// Words wider than a line, broken between letters (reported as warnings).
-    pub overlong: Vec<(String, Option<Pos>)>,
+    /// Where warnings go (characters no font has, overlong words, …).
+    pub sink: Sink,
     /// Where the text being set comes from, for messages.
     pub context: Option<Pos>,
     /// Printed numbers of the book's footnotes, by note id.
     pub note_numbers: &'a [u32],
+}
+
+impl<'a> Tools<'a> {
+    /// Tools for setting text in `language` with these fonts and hyphenation.
+    pub fn new(
+        fonts: &'a FontBook,
+        language: &str,
+        hyph: Hyphenator,
+        note_numbers: &'a [u32],
+    ) -> Tools<'a> {
+        Tools {
+            fonts,
+            shaper: Shaper::new(language),
+            hyph,
+            sink: Sink::default(),
+            context: None,
+            note_numbers,
+        }
+    }
+
+    /// Tools that never hyphenate, for text set outside the book's paragraphs (covers).
+    pub fn unhyphenated(fonts: &'a FontBook, language: &str) -> Tools<'a> {
+        Tools::new(fonts, language, Hyphenator::none(), &[])
+    }
 }
 
 /// A glyph placed in a paragraph, before line breaking. Lengths in points.
@@ -87,7 +110,7 @@ struct PGlyph {
 
 /// A set line. x = 0 is the left edge of the paragraph's measure.
 #[derive(Debug, Clone, Default)]
-pub struct Line {
+pub(crate) struct Line {
     pub runs: Vec<Run>,
     /// Link areas: x from, x to, target.
     pub links: Vec<(f32, f32, LinkTarget)>,
@@ -95,8 +118,6 @@ pub struct Line {
     pub notes: Vec<NoteId>,
     /// The flat text offset (see `model::FlowPoint`) where the line starts.
     pub start: u32,
-    /// Whether the line was justified to the full measure.
-    pub justified: bool,
     /// Width of the line's content (after justification).
     pub width: f32,
 }
@@ -150,7 +171,7 @@ enum Mark {
 }
 
 /// Sets a paragraph into lines.
-pub fn layout(inlines: &[Inline], style: &ParaStyle, tools: &mut Tools<'_>) -> Vec<Line> {
+pub(crate) fn layout(inlines: &[Inline], style: &ParaStyle, tools: &mut Tools<'_>) -> Vec<Line> {
     let mut b = Builder {
         tools,
         style,
@@ -182,7 +203,7 @@ pub fn layout(inlines: &[Inline], style: &ParaStyle, tools: &mut Tools<'_>) -> V
 }
 
 /// Sets plain text (headings, running heads, contents lines).
-pub fn layout_text(text: &str, style: &ParaStyle, tools: &mut Tools<'_>) -> Vec<Line> {
+pub(crate) fn layout_text(text: &str, style: &ParaStyle, tools: &mut Tools<'_>) -> Vec<Line> {
     layout(&[Inline::Text(text.to_string())], style, tools)
 }
 
@@ -492,7 +513,10 @@ impl Builder<'_, '_> {
                 .min(self.text.len());
             self.text.get(a..b).unwrap_or("").to_string()
         };
-        self.tools.overlong.push((text, self.tools.context));
+        self.tools.sink.warn(Remark::Overlong {
+            word: text,
+            at: self.tools.context,
+        });
         let mut start = glyphs.start;
         let mut width = 0.0;
         for g in glyphs.clone() {
@@ -587,7 +611,10 @@ impl Builder<'_, '_> {
                     match substitute(c) {
                         Some(sub) => runs.push((primary, r, Some(sub))),
                         None => {
-                            self.tools.missing.push((c, self.tools.context));
+                            self.tools.sink.warn(Remark::NoGlyph {
+                                c,
+                                at: self.tools.context,
+                            });
                             runs.push((primary, r, None));
                         }
                     }
@@ -800,7 +827,6 @@ impl Builder<'_, '_> {
         let first_glyph = self.first_glyph_index(start, end);
         let last_glyph = self.last_glyph_index(start, end);
         let mut line = Line {
-            justified: justify,
             width: natural as f32,
             ..Default::default()
         };
@@ -1215,15 +1241,7 @@ mod tests {
             min_word: 5,
             exceptions: vec![],
         };
-        Tools {
-            fonts: fonts(),
-            shaper: Shaper::new(lang),
-            hyph: Hyphenator::new(lang, &h),
-            missing: vec![],
-            overlong: vec![],
-            context: None,
-            note_numbers: &[],
-        }
+        Tools::new(fonts(), lang, Hyphenator::new(lang, &h), &[])
     }
 
     fn style(measure: f64) -> ParaStyle {

@@ -1,7 +1,7 @@
 //! The title page and its verso, the copyright page, generated from build.toml.
 
-use super::book::{Frame, place_line};
-use super::paragraph::{self, Align, ParaStyle, Tools};
+use super::pages::{Frame, place_line};
+use super::paragraph::{self, Align, Line, ParaStyle, Tools};
 use crate::display::Page;
 use crate::fonts::Style;
 use crate::model::Book;
@@ -15,7 +15,7 @@ fn centred(
     base: Style,
     y: f64,
 ) -> f64 {
-    let style = ParaStyle::plain(size, frame.geom.measure, Align::Center, base);
+    let style = ParaStyle::plain(size, frame.design.measure, Align::Center, base);
     let mut y = y;
     let left = frame.left(page.recto);
     for line in paragraph::layout_text(text, &style, tools) {
@@ -25,10 +25,12 @@ fn centred(
     y
 }
 
-pub fn title_page(book: &Book, page: &mut Page, frame: &Frame, tools: &mut Tools<'_>) {
+/// The title page: the title a fifth down, subtitle, authors, editor, and the publisher at
+/// the foot.
+pub(crate) fn title_page(book: &Book, page: &mut Page, frame: &Frame, tools: &mut Tools<'_>) {
     let b = &book.config.book;
-    let s = frame.geom.size;
-    let mut y = frame.top + frame.geom.text_height * 0.22;
+    let s = frame.design.size;
+    let mut y = frame.top + frame.design.text_height * frame.design.opening_sink;
     y = centred(page, frame, tools, &b.title, s * 2.2, Style::Regular, y);
     if let Some(sub) = &b.subtitle {
         y = centred(page, frame, tools, sub, s * 1.3, Style::Italic, y + s * 0.8);
@@ -56,16 +58,18 @@ pub fn title_page(book: &Book, page: &mut Page, frame: &Frame, tools: &mut Tools
             p,
             s * 1.1,
             Style::Regular,
-            frame.top + frame.geom.text_height - s,
+            frame.top + frame.design.text_height - s,
         );
     }
     page.dests.push(("titlepage".into(), frame.top as f32));
 }
 
-pub fn copyright_page(book: &Book, page: &mut Page, frame: &Frame, tools: &mut Tools<'_>) {
+/// The copyright page: the book's particulars in small type at the foot of the verso.
+pub(crate) fn copyright_page(book: &Book, page: &mut Page, frame: &Frame, tools: &mut Tools<'_>) {
     let b = &book.config.book;
-    let size = frame.geom.size * 0.85;
-    let leading = frame.geom.leading * 0.85;
+    let d = &frame.design;
+    let size = d.size * d.copyright_scale;
+    let leading = d.leading * d.copyright_scale;
     let mut paras: Vec<Vec<crate::model::Inline>> = Vec::new();
     use crate::model::Inline::{Emph, Text};
     let mut first = vec![Emph(vec![Text(b.title.clone())])];
@@ -96,14 +100,14 @@ pub fn copyright_page(book: &Book, page: &mut Page, frame: &Frame, tools: &mut T
         "Set in {} with bookbuild.",
         book.config.fonts.body
     ))]);
-    let style = ParaStyle::plain(size, frame.geom.measure, Align::Left, Style::Regular);
-    let mut set: Vec<Vec<super::paragraph::Line>> = paras
+    let style = ParaStyle::plain(size, frame.design.measure, Align::Left, Style::Regular);
+    let mut set: Vec<Vec<Line>> = paras
         .iter()
         .map(|p| paragraph::layout(p, &style, tools))
         .collect();
     let lines: usize = set.iter().map(Vec::len).sum();
     let total = lines as f64 * leading + (set.len() as f64 - 1.0) * leading * 0.5;
-    let mut y = frame.top + frame.geom.text_height - total + leading * 0.78;
+    let mut y = frame.top + d.text_height - total + d.baseline(leading);
     let left = frame.left(page.recto);
     for p in set.drain(..) {
         for line in p {

@@ -1,0 +1,328 @@
+//! The running text: an entry's opening, nested entries' titles, headings, paragraphs,
+//! block quotations, lists, code and scene breaks.
+
+use super::{FlowBuilder, Place, VBox, VKind, title_inlines, title_pos};
+use crate::fonts::Style;
+use crate::model::{Block, EntryKind, Heading, Inline, List};
+use crate::typeset::paragraph::{self, Align, ParaStyle};
+
+/// Vertical spaces, in lines.
+const SPACE_BEFORE_HEADING: f64 = 1.5;
+const SPACE_AFTER_HEADING: f64 = 0.5;
+const SPACE_AROUND_QUOTE: f64 = 0.5;
+/// Space after an opening's title, in lines.
+const SPACE_AFTER_TITLE: f64 = 2.0;
+
+impl FlowBuilder<'_, '_> {
+    /// The opening of a top-level entry: the title sunk a fifth of the way down the page.
+    pub fn opening(&mut self, entry: usize) {
+        let e = &self.book.entries[entry];
+        self.tools.context = Some(title_pos(self.book, entry));
+        let d = self.design;
+        let sink = ((d.text_height * d.opening_sink) / d.leading).floor();
+        self.boxes.push(VBox {
+            kind: VKind::Space { stretch: 0.0 },
+            height: sink * d.leading,
+            ascent: 0.0,
+            break_before: false,
+        });
+        let size = d.size * d.title_scale;
+        let title = title_inlines(self.book, entry);
+        let style = ParaStyle {
+            size,
+            measure: d.measure,
+            align: Align::Center,
+            hyphenate: false,
+            ..self.body_style(d.measure)
+        };
+        let lines = paragraph::layout(&title, &style, self.tools);
+        let leading = size * d.title_leading;
+        let mut anchors = vec![e.anchor.clone()];
+        if let EntryKind::Document(doc) = &e.kind
+            && let Some(h) = &doc.heading
+        {
+            anchors.push(h.id.clone());
+        }
+        let start = self.boxes.len();
+        self.push_lines(lines, 0.0, leading, Some((entry, 0)), anchors, true, false);
+        if let Some(b) = self.boxes.get_mut(start) {
+            b.break_before = false;
+        }
+        self.boxes.push(VBox {
+            kind: VKind::Space { stretch: 0.0 },
+            height: SPACE_AFTER_TITLE * d.leading,
+            ascent: 0.0,
+            break_before: false,
+        });
+        self.no_indent = true;
+        self.keep_next = true;
+        self.keep_level = 0;
+    }
+
+    /// The title of a nested entry, run on after what precedes it.
+    pub fn nested_heading(&mut self, entry: usize) {
+        let e = &self.book.entries[entry];
+        self.tools.context = Some(title_pos(self.book, entry));
+        let depth = e.depth;
+        // Parts and sections a size up; chapters within them (and deeper) at the text size.
+        let (size, italic) = self.heading_size(depth);
+        let mut anchors = vec![e.anchor.clone()];
+        if let EntryKind::Document(d) = &e.kind
+            && let Some(h) = &d.heading
+        {
+            anchors.push(h.id.clone());
+        }
+        let title = title_inlines(self.book, entry);
+        self.heading(&title, depth, size, italic, anchors, Some((entry, 0)), 2.0);
+    }
+
+    /// Size and style of a heading of rank `level` (1 is the highest under a title).
+    fn heading_size(&self, level: u8) -> (f64, bool) {
+        let d = &self.design;
+        match level {
+            0 | 1 => (d.size * d.heading_scale, false),
+            2 => (d.size, false),
+            _ => (d.size, true),
+        }
+    }
+
+    /// A `##` … heading inside a document.
+    pub(super) fn block_heading(
+        &mut self,
+        h: &Heading,
+        depth_base: u8,
+        point: Option<(usize, u32)>,
+    ) {
+        let level = depth_base + h.level - 1;
+        let (size, italic) = self.heading_size(level);
+        self.heading(
+            &h.inlines,
+            level,
+            size,
+            italic,
+            vec![h.id.clone()],
+            point,
+            SPACE_BEFORE_HEADING,
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn heading(
+        &mut self,
+        inlines: &[Inline],
+        level: u8,
+        size: f64,
+        italic: bool,
+        anchors: Vec<String>,
+        point: Option<(usize, u32)>,
+        before: f64,
+    ) {
+        let from = self.boxes.len();
+        // A heading right after a heading of the same or a higher rank ends an empty
+        // section: the page may break between them.
+        if self.keep_next && self.keep_level >= level {
+            self.keep_next = false;
+        }
+        if !self.boxes.is_empty() {
+            self.space(before, 1.0);
+        }
+        let base = if italic {
+            Style::Italic
+        } else {
+            Style::Regular
+        };
+        let d = self.design;
+        let style = ParaStyle {
+            size,
+            align: Align::Center,
+            hyphenate: false,
+            base,
+            ..self.body_style(d.measure * d.heading_measure)
+        };
+        let lines = paragraph::layout(inlines, &style, self.tools);
+        let leading = (size * d.title_leading).max(d.leading);
+        let start = self.boxes.len();
+        let x = (d.measure * d.heading_inset) as f32;
+        self.push_lines(lines, x, leading, point, anchors, true, false);
+        self.space(SPACE_AFTER_HEADING, 0.25);
+        // A heading that follows a heading stays with it.
+        self.apply_keep(from);
+        // Nothing breaks between a heading and the first lines after it.
+        for b in &mut self.boxes[start + 1..] {
+            b.break_before = false;
+        }
+        self.no_indent = true;
+        self.keep_next = true;
+        self.keep_level = level;
+    }
+
+    /// A paragraph: justified and indented (not after a heading or a break), or, with hard
+    /// line breaks, verse set flush left.
+    pub(super) fn para(&mut self, inlines: &[Inline], place: Place, point: Option<(usize, u32)>) {
+        let measure = place.measure;
+        let verse = inlines.iter().any(|i| matches!(i, Inline::LineBreak));
+        let mut style = self.body_style(measure);
+        if !self.no_indent && !verse {
+            style.indent = self.design.size * self.scale;
+        }
+        if verse {
+            style.align = Align::Left;
+            style.hyphenate = false;
+        }
+        let lines = paragraph::layout(inlines, &style, self.tools);
+        self.collect_notes(&lines);
+        // A one-line paragraph that fills the measure looks like the first line of a
+        // longer one: at the foot of a page it would read as an orphan.
+        // (Hanging punctuation lets a line that falls a little short still reach it.)
+        let full_single = lines.len() == 1
+            && style.indent > 0.0
+            && f64::from(lines[0].runs.first().map_or(0.0, |r| r.x) + lines[0].width)
+                >= measure - 0.3 * self.design.size;
+        self.push_lines(
+            lines,
+            place.indent as f32,
+            self.design.leading * self.scale,
+            point,
+            Vec::new(),
+            false,
+            full_single,
+        );
+        self.no_indent = false;
+    }
+
+    /// A block quotation: smaller type, indented on both sides, space around.
+    pub(super) fn quote(&mut self, bs: &[Block], place: Place, depth_base: u8, ordinal: &mut u32) {
+        self.space(SPACE_AROUND_QUOTE, 0.5);
+        self.no_indent = true;
+        let inner = self.design.size * 1.5;
+        let saved = self.scale;
+        self.scale = self.design.quote_scale;
+        self.blocks(
+            place.entry,
+            bs,
+            depth_base,
+            ordinal,
+            place.indent + inner,
+            place.measure - 2.0 * inner,
+        );
+        self.scale = saved;
+        self.space(SPACE_AROUND_QUOTE, 0.5);
+        // The text after a quotation starts a new paragraph, indented.
+        self.no_indent = false;
+    }
+
+    /// A list: each item's blocks indented, its number or bullet hung in the indent.
+    pub(super) fn list(&mut self, l: &List, place: Place, depth_base: u8, ordinal: &mut u32) {
+        let (indent, measure) = (place.indent, place.measure);
+        self.space(0.3, 0.3);
+        let label_w = self.design.size * if l.start.is_some() { 2.0 } else { 1.2 };
+        let inner = self.design.size * 1.0 + label_w;
+        for (k, item) in l.items.iter().enumerate() {
+            if k > 0 && !l.tight {
+                self.space(0.3, 0.2);
+            }
+            let label = match l.start {
+                Some(s) => format!("{}.", s + k as u64),
+                None => "•".to_string(),
+            };
+            let first = self.boxes.len();
+            self.no_indent = true;
+            self.blocks(
+                place.entry,
+                item,
+                depth_base,
+                ordinal,
+                indent + inner,
+                measure - inner,
+            );
+            self.label(first, &label, (indent + inner - label_w) as f32, label_w);
+        }
+        self.space(0.3, 0.3);
+        self.no_indent = true;
+    }
+
+    /// Puts a list label on the first line set since box `first`.
+    fn label(&mut self, first: usize, label: &str, x: f32, width: f64) {
+        let style = ParaStyle {
+            align: Align::Right,
+            hyphenate: false,
+            protrusion: false,
+            ..self.body_style(width - self.design.size * 0.4)
+        };
+        let lines = paragraph::layout_text(label, &style, self.tools);
+        let Some(line) = lines.into_iter().next() else {
+            return;
+        };
+        if let Some(VKind::Lines { lines, .. }) = self.boxes[first..]
+            .iter_mut()
+            .map(|b| &mut b.kind)
+            .find(|k| matches!(k, VKind::Lines { .. }))
+        {
+            // Drawn first, so copied text reads "1. The item…".
+            lines.insert(0, (line, x));
+        }
+    }
+
+    /// A code block: its lines as they are, spaces kept, never broken across a page inside a
+    /// line.
+    pub(super) fn code(&mut self, text: &str, place: Place, point: Option<(usize, u32)>) {
+        let d = self.design;
+        let size = d.size * d.code_scale;
+        let style = ParaStyle {
+            size,
+            align: Align::Left,
+            hyphenate: false,
+            protrusion: false,
+            ..self.body_style(place.measure)
+        };
+        self.space(0.5, 0.3);
+        for line in text.trim_end_matches('\n').split('\n') {
+            let text = line.replace(' ', "\u{a0}");
+            let lines = paragraph::layout_text(
+                if text.is_empty() { "\u{a0}" } else { &text },
+                &style,
+                self.tools,
+            );
+            self.push_lines(
+                lines,
+                place.indent as f32,
+                d.leading * d.code_leading,
+                point,
+                Vec::new(),
+                true,
+                false,
+            );
+        }
+        self.space(0.5, 0.3);
+        self.no_indent = true;
+    }
+
+    /// A scene break: three spaced asterisks, kept with the text that follows.
+    pub(super) fn scene_break(&mut self, place: Place) {
+        self.space(0.5, 0.5);
+        let style = ParaStyle {
+            align: Align::Center,
+            hyphenate: false,
+            protrusion: false,
+            ..self.body_style(place.measure)
+        };
+        let lines = paragraph::layout_text("*\u{2003}*\u{2003}*", &style, self.tools);
+        self.push_lines(
+            lines,
+            place.indent as f32,
+            self.design.leading,
+            None,
+            Vec::new(),
+            true,
+            false,
+        );
+        // A scene break alone at the foot of a page would be lost: keep it with the
+        // next lines.
+        self.space(0.5, 0.5);
+        if let Some(b) = self.boxes.last_mut() {
+            b.break_before = false;
+        }
+        self.no_indent = true;
+        self.keep_next = true;
+    }
+}

@@ -1,0 +1,351 @@
+//! Blocks → a vertical list: lines, spaces and pictures, each marked with whether a page
+//! may break before it (no widows or orphans, headings kept with what follows), and the
+//! footnotes each line cites, set.
+//!
+//! `blocks` sets the running text (openings, headings, paragraphs, quotations, lists, code,
+//! scene breaks); `table`, `figure` and `notes` the rest.
+
+mod blocks;
+mod figure;
+mod notes;
+mod table;
+
+use std::collections::HashMap;
+
+use super::design::Design;
+use super::paragraph::{Align, Line, ParaStyle, Tools};
+use crate::fonts::Style;
+use crate::model::{Block, Book, EntryKind, FlowPoint, ImageId, Inline, NoteId, Pos};
+
+#[derive(Debug, Clone)]
+pub(crate) enum VKind {
+    /// One or more lines on one baseline (table rows have several), each at its x.
+    Lines {
+        lines: Vec<(Line, f32)>,
+        point: Option<FlowPoint>,
+        anchors: Vec<String>,
+    },
+    /// Vertical space: dropped at the top and bottom of a page; `stretch` fills short pages.
+    Space { stretch: f64 },
+    Picture {
+        image: ImageId,
+        x: f32,
+        w: f32,
+        h: f32,
+    },
+}
+
+/// An item of the vertical list.
+#[derive(Debug, Clone)]
+pub(crate) struct VBox {
+    pub kind: VKind,
+    pub height: f64,
+    /// Distance from the top of the box to the baseline (lines).
+    pub ascent: f64,
+    /// A page may end before this box.
+    pub break_before: bool,
+}
+
+impl VBox {
+    /// A box holding one line at `x`, `height` high, with its baseline at `ascent`.
+    pub fn line(line: Line, x: f32, height: f64, ascent: f64, break_before: bool) -> VBox {
+        VBox {
+            kind: VKind::Lines {
+                lines: vec![(line, x)],
+                point: None,
+                anchors: Vec::new(),
+            },
+            height,
+            ascent,
+            break_before,
+        }
+    }
+
+    pub fn is_space(&self) -> bool {
+        matches!(self.kind, VKind::Space { .. })
+    }
+
+    /// The footnotes the box's lines cite.
+    pub fn notes(&self) -> impl Iterator<Item = NoteId> + '_ {
+        let lines: &[(Line, f32)] = match &self.kind {
+            VKind::Lines { lines, .. } => lines,
+            _ => &[],
+        };
+        lines.iter().flat_map(|(l, _)| l.notes.iter().copied())
+    }
+}
+
+/// The vertical list of one chunk (a top-level entry and everything nested in it), and its
+/// footnotes, set.
+pub(crate) struct Flow {
+    pub boxes: Vec<VBox>,
+    pub notes: HashMap<NoteId, Vec<VBox>>,
+    /// Lines to set at the top of a column that starts at this box (the index's
+    /// "Term (continued)").
+    pub continued: HashMap<usize, VBox>,
+}
+
+/// Builds a [`Flow`] block by block.
+pub(crate) struct FlowBuilder<'t, 'a> {
+    tools: &'t mut Tools<'a>,
+    book: &'t Book,
+    design: Design,
+    boxes: Vec<VBox>,
+    notes: HashMap<NoteId, Vec<VBox>>,
+    /// The next paragraph starts without an indent.
+    no_indent: bool,
+    /// The next block must not be separated from what precedes it (after a heading).
+    keep_next: bool,
+    /// The level of the last heading (0 for an entry's opening), while `keep_next` holds.
+    keep_level: u8,
+    /// Type size relative to the body (block quotations are set smaller).
+    scale: f64,
+}
+
+/// Where a block is and what it is set as: the entry, the leaf-block ordinal (as the EPUB
+/// counts them), the indent from the left of the text block and the measure.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Place {
+    pub entry: usize,
+    pub indent: f64,
+    pub measure: f64,
+}
+
+impl<'t, 'a> FlowBuilder<'t, 'a> {
+    pub fn new(tools: &'t mut Tools<'a>, book: &'t Book, design: Design) -> Self {
+        FlowBuilder {
+            tools,
+            book,
+            design,
+            boxes: Vec::new(),
+            notes: HashMap::new(),
+            no_indent: true,
+            keep_next: false,
+            keep_level: 0,
+            scale: 1.0,
+        }
+    }
+
+    pub fn finish(self) -> Flow {
+        Flow {
+            boxes: self.boxes,
+            notes: self.notes,
+            continued: HashMap::new(),
+        }
+    }
+
+    /// The tools text is set with (for generated pages that set their own lines).
+    pub fn tools(&mut self) -> &mut Tools<'a> {
+        self.tools
+    }
+
+    /// How many boxes the flow has so far.
+    pub fn len(&self) -> usize {
+        self.boxes.len()
+    }
+
+    /// Adds a box as it is.
+    pub fn push(&mut self, b: VBox) {
+        self.boxes.push(b);
+    }
+
+    /// Takes every box out of the EPUB's reading flow (the ordering page's text).
+    pub fn forget_flow_points(&mut self) {
+        for b in &mut self.boxes {
+            if let VKind::Lines { point, .. } = &mut b.kind {
+                *point = None;
+            }
+        }
+    }
+
+    fn body_style(&self, measure: f64) -> ParaStyle {
+        ParaStyle {
+            size: self.design.size * self.scale,
+            measure,
+            indent: 0.0,
+            hang: 0.0,
+            align: Align::Justify,
+            base: Style::Regular,
+            hyphenate: true,
+            protrusion: self.design.protrusion,
+        }
+    }
+
+    /// Vertical space of `lines` lines that may grow by `stretch` lines on a short page.
+    pub fn space(&mut self, lines: f64, stretch: f64) {
+        let height = lines * self.design.leading;
+        if height <= 0.0 {
+            return;
+        }
+        self.boxes.push(VBox {
+            kind: VKind::Space {
+                stretch: stretch * self.design.leading,
+            },
+            height,
+            ascent: 0.0,
+            break_before: true,
+        });
+    }
+
+    /// Adds set lines as boxes. `keep` forbids breaks inside; otherwise the widow and orphan
+    /// rules apply (two lines at least on each side of a break).
+    #[allow(clippy::too_many_arguments)]
+    fn push_lines(
+        &mut self,
+        lines: Vec<Line>,
+        x: f32,
+        leading: f64,
+        point: Option<(usize, u32)>,
+        mut anchors: Vec<String>,
+        keep: bool,
+        keep_with_next: bool,
+    ) {
+        let n = lines.len();
+        let ascent = self.design.baseline(leading);
+        for (i, line) in lines.into_iter().enumerate() {
+            let break_before = if i == 0 {
+                true
+            } else if keep {
+                false
+            } else {
+                i >= 2 && n - i >= 2
+            };
+            let point = point.map(|(entry, block)| FlowPoint {
+                entry,
+                block,
+                offset: line.start,
+            });
+            self.boxes.push(VBox {
+                kind: VKind::Lines {
+                    lines: vec![(line, x)],
+                    point,
+                    anchors: std::mem::take(&mut anchors),
+                },
+                height: leading,
+                ascent,
+                break_before,
+            });
+        }
+        if keep_with_next {
+            self.keep_next = true;
+        }
+    }
+
+    /// Marks the box that will come next as not breakable before (after a heading).
+    fn apply_keep(&mut self, from: usize) {
+        if self.keep_next {
+            self.keep_boxes(from);
+            self.keep_next = false;
+        }
+    }
+
+    /// No page break before the boxes from `from` up to the first that is not a space.
+    fn keep_boxes(&mut self, from: usize) {
+        for b in self.boxes.iter_mut().skip(from) {
+            b.break_before = false;
+            if !b.is_space() {
+                break;
+            }
+        }
+    }
+
+    /// The blocks of a document. `ordinal` counts leaf blocks as the EPUB does.
+    pub fn blocks(
+        &mut self,
+        entry: usize,
+        blocks: &[Block],
+        depth_base: u8,
+        ordinal: &mut u32,
+        indent: f64,
+        measure: f64,
+    ) {
+        for b in blocks {
+            let from = self.boxes.len();
+            // What the previous block asked to keep with it applies to this one. (A heading
+            // decides for itself: one that ends an empty section may be broken from.)
+            let heading = matches!(b, Block::Heading(_));
+            let keep = self.keep_next && !heading;
+            if !heading {
+                self.keep_next = false;
+            }
+            self.block(entry, b, depth_base, ordinal, indent, measure);
+            if keep {
+                self.keep_boxes(from);
+            }
+        }
+    }
+
+    fn block(
+        &mut self,
+        entry: usize,
+        b: &Block,
+        depth_base: u8,
+        ordinal: &mut u32,
+        indent: f64,
+        measure: f64,
+    ) {
+        if !matches!(b, Block::Quote(_) | Block::List(_)) {
+            *ordinal += 1;
+        }
+        let point = Some((entry, *ordinal));
+        self.tools.context = block_pos(b).or(self.tools.context);
+        let place = Place {
+            entry,
+            indent,
+            measure,
+        };
+        match b {
+            Block::Para(p) => self.para(&p.inlines, place, point),
+            Block::Heading(h) => self.block_heading(h, depth_base, point),
+            Block::Quote(bs) => self.quote(bs, place, depth_base, ordinal),
+            Block::List(l) => self.list(l, place, depth_base, ordinal),
+            Block::Code(c) => self.code(&c.text, place, point),
+            Block::SceneBreak => self.scene_break(place),
+            Block::Table(t) => self.table(t, indent, measure, point),
+            Block::Figure(f) => self.figure(f, indent, measure, point),
+            Block::Html(_, pos) => self
+                .tools
+                .sink
+                .warn(super::remarks::Remark::HtmlLeftOut { at: *pos }),
+        }
+    }
+}
+
+/// Where a leaf block starts in the manuscript (containers have no position of their own).
+fn block_pos(b: &Block) -> Option<Pos> {
+    match b {
+        Block::Para(p) => Some(p.pos),
+        Block::Heading(h) => Some(h.pos),
+        Block::Code(c) => Some(c.pos),
+        Block::Table(t) => Some(t.pos),
+        Block::Figure(f) => Some(f.pos),
+        Block::Html(_, pos) => Some(*pos),
+        Block::Quote(_) | Block::List(_) | Block::SceneBreak => None,
+    }
+}
+
+/// Where an entry's printed title comes from: its heading, else its line in contents.md.
+fn title_pos(book: &Book, entry: usize) -> Pos {
+    let e = &book.entries[entry];
+    match &e.kind {
+        EntryKind::Document(d) => d.heading.as_ref().map_or(e.pos, |h| h.pos),
+        _ => e.pos,
+    }
+}
+
+/// The title of an entry as inlines: the file's own heading, else the contents title.
+pub(crate) fn title_inlines(book: &Book, entry: usize) -> Vec<Inline> {
+    let e = &book.entries[entry];
+    match &e.kind {
+        EntryKind::Document(d) => match &d.heading {
+            Some(h) => h
+                .inlines
+                .iter()
+                .filter(|i| !matches!(i, Inline::NoteRef(_) | Inline::IndexHit(_)))
+                .cloned()
+                .collect(),
+            None => vec![Inline::Text(e.title.clone())],
+        },
+        _ => vec![Inline::Text(e.title.clone())],
+    }
+}

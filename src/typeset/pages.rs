@@ -1,0 +1,259 @@
+//! The pieces every page-making stage shares: where the text block sits on a page
+//! ([`Frame`]), the laid-out chunks, the book's page numbering computed from them
+//! ([`Assembly`]), and placing set lines on a page. The book's orchestration (`book.rs`) and
+//! the generated pages (contents, index, title pages) all build on this module.
+
+use std::collections::HashMap;
+
+use super::design::Design;
+use super::flow::{Flow, VKind};
+use super::paginate::{PageContent, Placed};
+use super::paragraph::Line;
+use crate::display::{Numbering, PItem, PLink, Page, PageKind, roman};
+use crate::model::{Book, ChapterStart, Division, LinkTarget, PdfSettings};
+
+/// Where the text block is, per page side. Points from the trim box's top-left corner.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Frame {
+    pub top: f64,
+    pub inner: f64,
+    pub outer: f64,
+    pub design: Design,
+}
+
+impl Frame {
+    pub fn new(pdf: &PdfSettings, design: Design) -> Frame {
+        Frame {
+            top: pdf.margins.top.0,
+            inner: pdf.margins.inner.0,
+            outer: pdf.margins.outer.0,
+            design,
+        }
+    }
+
+    /// The left edge of the text block: the inner margin on a recto, the outer on a verso.
+    pub fn left(&self, recto: bool) -> f64 {
+        if recto { self.inner } else { self.outer }
+    }
+}
+
+/// A laid-out chunk: a top-level entry with what is nested in it, or a generated entry.
+pub(crate) struct Chunk {
+    pub flow: Flow,
+    pub pages: Vec<PageContent>,
+    /// A generated page (contents, index): not part of the reading flow the EPUB's page-list
+    /// follows.
+    pub generated: bool,
+}
+
+/// What a page of the book is, before anything is drawn on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PageSlot {
+    pub numbering: Numbering,
+    pub number: u32,
+    pub recto: bool,
+    pub kind: PageKind,
+    /// The top-level entry the page belongs to (none for title and blank pages).
+    pub entry: Option<usize>,
+}
+
+/// The book's pages numbered: where every chunk starts, and the page (and label) of every
+/// anchor and index hit. Recomputed on each pass of the contents/index fixed point.
+pub(crate) struct Assembly {
+    /// For each chunk (by position among the top-level entries): its first page's index.
+    pub chunk_first: Vec<usize>,
+    pub pages: Vec<PageSlot>,
+    /// Printed page number of every anchor.
+    pub labels_of_anchors: HashMap<String, String>,
+    /// Page index and height of every anchor.
+    pub page_of_anchor: HashMap<String, (usize, f32)>,
+    /// Printed page number of each index hit ("" for a hit that is not set).
+    pub hit_labels: Vec<String>,
+    /// Page index of each index hit.
+    pub hit_pages: Vec<Option<usize>>,
+}
+
+impl Assembly {
+    /// The printed number of page `page`.
+    pub fn label(&self, page: usize) -> String {
+        let p = self.pages[page];
+        match p.numbering {
+            Numbering::Roman => roman(p.number),
+            Numbering::Arabic => p.number.to_string(),
+        }
+    }
+
+    /// True when the page labels of every anchor and hit are the same in both.
+    pub fn same_numbers(&self, other: &Assembly) -> bool {
+        self.labels_of_anchors == other.labels_of_anchors && self.hit_labels == other.hit_labels
+    }
+}
+
+/// Numbers the pages of the chunks: a title page and its verso, roman front matter, the
+/// body from 1 on a recto, blank versos before rectos where chapters must open on one.
+pub(crate) fn assemble(
+    book: &Book,
+    chunks: &[Option<Chunk>],
+    tops: &[usize],
+    frame: &Frame,
+) -> Assembly {
+    let (pages, chunk_first) = number_pages(book, chunks, tops);
+    let mut page_of_anchor = HashMap::new();
+    let mut hit_pages = vec![None; book.index.hits.len()];
+    for (k, chunk) in chunks.iter().enumerate() {
+        if let Some(c) = chunk {
+            find_marks(
+                c,
+                chunk_first[k],
+                frame,
+                &mut page_of_anchor,
+                &mut hit_pages,
+            );
+        }
+    }
+    let mut a = Assembly {
+        chunk_first,
+        pages,
+        labels_of_anchors: HashMap::new(),
+        page_of_anchor,
+        hit_labels: Vec::new(),
+        hit_pages,
+    };
+    a.labels_of_anchors = a
+        .page_of_anchor
+        .iter()
+        .map(|(id, (p, _))| (id.clone(), a.label(*p)))
+        .collect();
+    a.hit_labels = a
+        .hit_pages
+        .iter()
+        .map(|p| p.map_or_else(String::new, |p| a.label(p)))
+        .collect();
+    a
+}
+
+/// The page slots of the whole book, in order, and the index of each chunk's first page.
+fn number_pages(
+    book: &Book,
+    chunks: &[Option<Chunk>],
+    tops: &[usize],
+) -> (Vec<PageSlot>, Vec<usize>) {
+    let recto_starts = book.config.pdf.chapter_start == ChapterStart::Recto;
+    let slot = |numbering, number, recto, kind, entry| PageSlot {
+        numbering,
+        number,
+        recto,
+        kind,
+        entry,
+    };
+    // The title page (i, recto) and its verso, the copyright page (ii).
+    let mut pages = vec![
+        slot(Numbering::Roman, 1, true, PageKind::Title, None),
+        slot(Numbering::Roman, 2, false, PageKind::Title, None),
+    ];
+    let mut numbering = Numbering::Roman;
+    let mut number = 2;
+    let mut chunk_first = vec![0; tops.len()];
+    for (k, &top) in tops.iter().enumerate() {
+        let division = book.entries[top].division;
+        let body_start = division != Division::Front && numbering == Numbering::Roman;
+        let recto_next = pages.len().is_multiple_of(2);
+        if (body_start || recto_starts) && !recto_next {
+            number += 1;
+            pages.push(slot(numbering, number, false, PageKind::Blank, None));
+        }
+        if body_start {
+            numbering = Numbering::Arabic;
+            number = 0;
+        }
+        chunk_first[k] = pages.len();
+        let count = chunks[k].as_ref().map_or(0, |c| c.pages.len());
+        for p in 0..count {
+            number += 1;
+            let recto = pages.len().is_multiple_of(2);
+            let kind = if p == 0 {
+                PageKind::Opening
+            } else {
+                PageKind::Body
+            };
+            pages.push(slot(numbering, number, recto, kind, Some(top)));
+        }
+    }
+    (pages, chunk_first)
+}
+
+/// Records the page of every anchor and index hit of a chunk whose first page is `first`.
+fn find_marks(
+    c: &Chunk,
+    first: usize,
+    frame: &Frame,
+    page_of_anchor: &mut HashMap<String, (usize, f32)>,
+    hit_pages: &mut [Option<usize>],
+) {
+    for (pi, pc) in c.pages.iter().enumerate() {
+        let abs = first + pi;
+        for pl in &pc.placed {
+            let b = match pl {
+                Placed::Body { index, y, .. } => Some((&c.flow.boxes[*index], *y)),
+                Placed::Note { note, line, y } => c
+                    .flow
+                    .notes
+                    .get(note)
+                    .and_then(|ls| ls.get(*line))
+                    .map(|b| (b, *y)),
+                Placed::Continued { .. } => None,
+            };
+            let Some((b, y)) = b else { continue };
+            if let VKind::Lines { lines, anchors, .. } = &b.kind {
+                for a in anchors {
+                    page_of_anchor
+                        .entry(a.clone())
+                        .or_insert((abs, (frame.top + y) as f32));
+                }
+                for (l, _) in lines {
+                    for h in &l.hits {
+                        if let Some(slot) = hit_pages.get_mut(*h as usize)
+                            && slot.is_none()
+                        {
+                            *slot = Some(abs);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Places a set line's runs, links and hits at (x, baseline) on the page.
+pub(crate) fn place_line(page: &mut Page, mut line: Line, x: f64, baseline: f64) {
+    let size = line.runs.first().map_or(10.0, |r| r.size);
+    for r in line.runs.drain(..) {
+        let (rx, ry) = (
+            (x + f64::from(r.x)) as f32,
+            (baseline + f64::from(r.rise)) as f32,
+        );
+        page.items.push(PItem::Text {
+            run: r,
+            x: rx,
+            y: ry,
+        });
+    }
+    // Link areas reach from above the ascenders to below the descenders.
+    for (x0, x1, target) in &line.links {
+        page.links.push(PLink {
+            x: (x + f64::from(*x0)) as f32,
+            y: (baseline - f64::from(size) * 0.8) as f32,
+            w: x1 - x0,
+            h: size * 1.05,
+            target: target.clone(),
+        });
+    }
+    page.hits.extend(line.hits.iter().copied());
+}
+
+/// Makes the whole line a link (contents lines).
+pub(crate) fn link_line(line: &mut Line, target: LinkTarget) {
+    let w = line.width.max(1.0);
+    let x0 = line.runs.first().map_or(0.0, |r| r.x);
+    line.links.push((x0, x0 + w, target));
+}

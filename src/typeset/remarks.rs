@@ -1,0 +1,112 @@
+//! One sink for what typesetting has to tell the author: every stage records a [`Remark`]
+//! where it notices something; the book's remarks are merged in reading order and turned
+//! into diagnostics once, de-duplicated, at the end.
+
+use crate::diag::{Diagnostics, Location, display_path};
+use crate::model::{Book, ImageId, Pos};
+
+/// Something worth a warning, with where it is.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Remark {
+    /// A character no font of the book has: drawn as the font's missing-glyph box.
+    NoGlyph { c: char, at: Option<Pos> },
+    /// A word wider than its line, broken between letters.
+    Overlong { word: String, at: Option<Pos> },
+    /// Raw HTML, which the print edition leaves out.
+    HtmlLeftOut { at: Pos },
+    /// A picture below the design's minimum resolution at its printed size.
+    LowDpi { image: ImageId, dpi: f64, at: Pos },
+    /// The book's language has no hyphenation patterns.
+    NoHyphenation { language: String },
+}
+
+/// Collects remarks. Typesetting keeps one per thread and appends them in book order.
+#[derive(Debug, Default)]
+pub(crate) struct Sink {
+    remarks: Vec<Remark>,
+}
+
+impl Sink {
+    pub fn warn(&mut self, r: Remark) {
+        self.remarks.push(r);
+    }
+
+    /// Moves another sink's remarks after these.
+    pub fn append(&mut self, other: &mut Sink) {
+        self.remarks.append(&mut other.remarks);
+    }
+
+    /// The remarks as warnings. A missing character is reported once, where it first
+    /// occurs, with the count of other places; other repeats are dropped.
+    pub fn into_diagnostics(self, book: &Book, min_dpi: f64) -> Diagnostics {
+        let mut out = Diagnostics::new();
+        let at = |p: Option<Pos>| p.map(|p| book.location(p));
+        let mut missing: Vec<(char, Option<Pos>, usize)> = Vec::new();
+        let mut seen: Vec<Remark> = Vec::new();
+        for r in self.remarks {
+            if let Remark::NoGlyph { c, at } = r {
+                match missing.iter_mut().find(|(m, ..)| *m == c) {
+                    Some(m) => m.2 += 1,
+                    None => missing.push((c, at, 0)),
+                }
+                continue;
+            }
+            if seen.contains(&r) {
+                continue;
+            }
+            seen.push(r.clone());
+            match r {
+                Remark::NoGlyph { .. } => {}
+                Remark::Overlong { word, at: pos } => out.warning_hint(
+                    at(pos),
+                    format!("\"{word}\" is wider than a line and is broken between letters"),
+                    "add break points (a space or a soft hyphen, U+00AD) or shorten it",
+                ),
+                Remark::HtmlLeftOut { at: pos } => out.warning_hint(
+                    at(Some(pos)),
+                    "raw HTML is left out of the PDF",
+                    "it is kept in the EPUB; write the content in Markdown to have it in print too",
+                ),
+                Remark::LowDpi {
+                    image,
+                    dpi,
+                    at: pos,
+                } => {
+                    let info = &book.images[image as usize];
+                    out.warning_hint(
+                        at(Some(pos)),
+                        format!(
+                            "{} prints at {dpi:.0} dpi, below {min_dpi:.0} dpi",
+                            display_path(&info.path)
+                        ),
+                        format!(
+                            "use a picture of at least {} pixels across for print",
+                            (f64::from(info.width) * min_dpi / dpi).ceil()
+                        ),
+                    )
+                }
+                Remark::NoHyphenation { language } => out.warning_hint(
+                    Some(Location::file("build.toml")),
+                    format!("there are no hyphenation patterns for the language \"{language}\"; the print edition is not hyphenated"),
+                    "set [book] language to a supported tag (en, en-GB, ru, mn, de, fr, …) or [hyphenation] enabled = false",
+                ),
+            }
+        }
+        for (c, pos, more) in missing {
+            let also = match more {
+                0 => String::new(),
+                1 => " (and in 1 other place)".to_string(),
+                n => format!(" (and in {n} other places)"),
+            };
+            out.warning_hint(
+                at(pos),
+                format!(
+                    "the character {c:?} (U+{:04X}) is in no font; it prints as a box{also}",
+                    c as u32
+                ),
+                "add a font that has it to fonts/ and name it in [fonts] fallback",
+            );
+        }
+        out
+    }
+}

@@ -1,0 +1,175 @@
+//! Drawing: the laid-out chunks become pages of positioned items, with the title and
+//! copyright pages, footnote rules, and running heads and folios.
+
+use super::design::UNBOUNDED;
+use super::flow::{VBox, VKind};
+use super::pages::{Assembly, Chunk, Frame, place_line};
+use super::paginate::{PageContent, Placed};
+use super::paragraph::{self, Align, ParaStyle, Tools};
+use crate::display::{PItem, Page, PageKind};
+use crate::fonts::Style;
+use crate::model::{Book, FlowPoint};
+
+/// Turns laid-out chunks into pages of positioned items, with running heads and folios.
+pub(crate) fn render(
+    book: &Book,
+    chunks: &mut [Option<Chunk>],
+    asm: &Assembly,
+    frame: &Frame,
+    tools: &mut Tools<'_>,
+) -> Vec<Page> {
+    let mut out: Vec<Page> = asm
+        .pages
+        .iter()
+        .map(|s| Page {
+            items: Vec::new(),
+            links: Vec::new(),
+            dests: Vec::new(),
+            numbering: s.numbering,
+            number: s.number,
+            recto: s.recto,
+            kind: s.kind,
+            hits: Vec::new(),
+            flow_start: None,
+            entry: s.entry,
+        })
+        .collect();
+    super::titlepages::title_page(book, &mut out[0], frame, tools);
+    super::titlepages::copyright_page(book, &mut out[1], frame, tools);
+    for (k, chunk) in chunks.iter_mut().enumerate() {
+        let Some(c) = chunk else { continue };
+        for pi in 0..c.pages.len() {
+            let page = &mut out[asm.chunk_first[k] + pi];
+            draw_page(page, c, pi, frame);
+        }
+    }
+    if book.config.pdf.running_heads {
+        for page in out.iter_mut() {
+            if page.kind == PageKind::Body {
+                running_head(book, page, frame, tools);
+            }
+        }
+    }
+    out
+}
+
+/// Draws page `pi` of a chunk: its boxes, its notes and their rule. The set lines are moved
+/// out of the flow (each is drawn once).
+fn draw_page(page: &mut Page, c: &mut Chunk, pi: usize, frame: &Frame) {
+    let pc: &PageContent = &c.pages[pi];
+    let left = frame.left(page.recto);
+    let mut flow_start: Option<FlowPoint> = None;
+    for pl in &pc.placed {
+        let (b, x_shift, y): (&mut VBox, f64, f64) = match pl {
+            Placed::Body { index, x, y } => (&mut c.flow.boxes[*index], *x, *y),
+            Placed::Note { note, line, y } => {
+                match c.flow.notes.get_mut(note).and_then(|ls| ls.get_mut(*line)) {
+                    Some(b) => (b, 0.0, *y),
+                    None => continue,
+                }
+            }
+            Placed::Continued { index, x, y } => match c.flow.continued.get_mut(index) {
+                Some(b) => (b, *x, *y),
+                None => continue,
+            },
+        };
+        let left = left + x_shift;
+        let top = frame.top + y;
+        let ascent = b.ascent;
+        match &mut b.kind {
+            VKind::Lines {
+                lines,
+                point,
+                anchors,
+            } => {
+                if flow_start.is_none() && !c.generated && matches!(pl, Placed::Body { .. }) {
+                    flow_start = *point;
+                }
+                for a in anchors.iter() {
+                    page.dests.push((a.clone(), top as f32));
+                }
+                let base = top + ascent;
+                for (line, x) in lines.iter_mut() {
+                    place_line(page, std::mem::take(line), left + f64::from(*x), base);
+                }
+            }
+            VKind::Picture { image, x, w, h } => {
+                page.items.push(PItem::Image {
+                    image: *image,
+                    x: (left + f64::from(*x)) as f32,
+                    y: top as f32,
+                    w: *w,
+                    h: *h,
+                });
+            }
+            VKind::Space { .. } => {}
+        }
+    }
+    if let Some(ry) = pc.rule_y {
+        let y = (frame.top + ry) as f32;
+        page.items.push(PItem::Rule {
+            x0: left as f32,
+            x1: (left + frame.design.measure / 3.0) as f32,
+            y,
+            thickness: 0.4,
+        });
+    }
+    page.flow_start = flow_start;
+}
+
+/// Verso: the book's title; recto: the current chapter's contents title. The folio is at the
+/// outer edge of the same line.
+fn running_head(book: &Book, page: &mut Page, frame: &Frame, tools: &mut Tools<'_>) {
+    let d = &frame.design;
+    let size = d.size * d.head_scale;
+    let text = if page.recto {
+        page.entry
+            .map(|e| book.entries[e].title.clone())
+            .unwrap_or_default()
+    } else {
+        book.config.book.title.clone()
+    };
+    let measure = d.measure;
+    let y = frame.top - (d.leading * 1.6).max(size * 1.5);
+    let left = frame.left(page.recto);
+    let folio = page.label();
+    let style = ParaStyle::plain(size, UNBOUNDED, Align::Left, Style::Regular);
+    let folio_line = paragraph::layout_text(&folio, &style, tools)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let folio_w = f64::from(folio_line.width);
+    let fx = if page.recto {
+        left + measure - folio_w
+    } else {
+        left
+    };
+    place_line(page, folio_line, fx, y);
+    // The head, centred, shortened with an ellipsis when it would crowd the folio.
+    let room = measure - 2.0 * (folio_w + size * 2.0);
+    let italic = ParaStyle {
+        base: Style::Italic,
+        ..style
+    };
+    let mut head = text;
+    let mut line = paragraph::layout_text(&head, &italic, tools)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    while f64::from(line.width) > room && head.contains(' ') {
+        let cut = head
+            .trim_end_matches('…')
+            .rsplit_once(' ')
+            .map(|(a, _)| a.to_string())
+            .unwrap_or_default();
+        head = format!("{}…", cut.trim_end_matches([',', ';', ':', '.']));
+        line = paragraph::layout_text(&head, &italic, tools)
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+    }
+    let hx = left + (measure - f64::from(line.width)) / 2.0;
+    line.hits.clear();
+    line.links.clear();
+    place_line(page, line, hx, y);
+}
