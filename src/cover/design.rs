@@ -4,6 +4,7 @@
 use crate::display::{CoverItem as Item, Paint};
 use crate::fonts::Style;
 use crate::model::{Block, Book, ImageInfo};
+use crate::typeset::design::UNBOUNDED;
 use crate::typeset::paragraph::{self, Align, Line, ParaStyle, Tools};
 
 /// A deep blue-grey field.
@@ -179,12 +180,12 @@ pub(crate) fn spine(
     let size = (spine_w * 0.32).clamp(6.0, 22.0);
     let title = paragraph::layout_text(
         &book.config.book.title,
-        &ParaStyle::plain(size, 1e6, Align::Left, Style::Regular),
+        &ParaStyle::plain(size, UNBOUNDED, Align::Left, Style::Regular),
         tools,
     );
     let author = paragraph::layout_text(
         &book.config.book.authors.join(", "),
-        &ParaStyle::plain(size * 0.85, 1e6, Align::Left, Style::Italic),
+        &ParaStyle::plain(size * 0.85, UNBOUNDED, Align::Left, Style::Italic),
         tools,
     );
     let (Some(title), Some(author)) = (title.into_iter().next(), author.into_iter().next()) else {
@@ -201,7 +202,7 @@ pub(crate) fn spine(
             let t = format!("{}…", words.join(" "));
             if let Some(l) = paragraph::layout_text(
                 &t,
-                &ParaStyle::plain(size, 1e6, Align::Left, Style::Regular),
+                &ParaStyle::plain(size, UNBOUNDED, Align::Left, Style::Regular),
                 tools,
             )
             .into_iter()

@@ -9,12 +9,11 @@
 
 mod book;
 mod contents;
-mod design;
+pub(crate) mod design;
 mod flow;
 pub mod fonts;
 mod hyphenate;
 mod indexpages;
-mod linebreak;
 mod pages;
 mod paginate;
 pub(crate) mod paragraph;

@@ -29,7 +29,17 @@ pub enum Item {
     },
 }
 
+/// A penalty this high forbids a break; its negative forces one.
 pub const INFINITY: f64 = 10_000.0;
+
+/// The stretch of fill glue (\parfillskip, the fill before a hard line break): more than
+/// any line's other glue together, so it takes up all the slack of a line.
+pub(crate) const FILL: f64 = 1e6;
+
+/// True for fill glue, which is never drawn.
+pub(crate) fn is_fill(stretch: f64) -> bool {
+    stretch >= FILL / 10.0
+}
 
 /// The costs, with TeX's names and plain TeX's values unless noted.
 #[derive(Debug, Clone, Copy)]
@@ -119,44 +129,165 @@ pub fn break_lines(items: &[Item], widths: &impl Widths, params: &Params) -> Vec
     run(items, widths, params, true).expect("the final pass accepts any line that fits")
 }
 
-fn run(items: &[Item], widths: &impl Widths, params: &Params, any: bool) -> Option<Vec<Break>> {
-    let n = items.len();
-    // Prefix sums of width, stretch and shrink (penalties add nothing).
-    let mut sw = vec![0.0; n + 1];
-    let mut sy = vec![0.0; n + 1];
-    let mut sz = vec![0.0; n + 1];
-    for (i, it) in items.iter().enumerate() {
-        let (w, y, z) = match *it {
-            Item::Box {
-                width,
-                stretch,
-                shrink,
-            } => (width, stretch, shrink),
-            Item::Glue {
-                width,
-                stretch,
-                shrink,
-            } => (width, stretch, shrink),
-            Item::Penalty { .. } => (0.0, 0.0, 0.0),
-        };
-        sw[i + 1] = sw[i] + w;
-        sy[i + 1] = sy[i] + y;
-        sz[i + 1] = sz[i] + z;
-    }
-    // Where a line that follows a break at i starts: glue and penalties after a break are
-    // discarded, up to the next box (or forced break).
-    let start_after = |i: usize| -> usize {
-        let mut j = i + 1;
-        while j < n {
-            match items[j] {
-                Item::Box { .. } => break,
-                Item::Penalty { penalty, .. } if penalty <= -INFINITY => break,
-                _ => j += 1,
-            }
-        }
-        j
-    };
+/// Prefix sums of width, stretch and shrink over the items (penalties add nothing), so the
+/// natural width of any line is two lookups.
+struct Sums {
+    width: Vec<f64>,
+    stretch: Vec<f64>,
+    shrink: Vec<f64>,
+}
 
+impl Sums {
+    fn new(items: &[Item]) -> Sums {
+        let n = items.len();
+        let mut s = Sums {
+            width: vec![0.0; n + 1],
+            stretch: vec![0.0; n + 1],
+            shrink: vec![0.0; n + 1],
+        };
+        for (i, it) in items.iter().enumerate() {
+            let (w, y, z) = match *it {
+                Item::Box {
+                    width,
+                    stretch,
+                    shrink,
+                }
+                | Item::Glue {
+                    width,
+                    stretch,
+                    shrink,
+                } => (width, stretch, shrink),
+                Item::Penalty { .. } => (0.0, 0.0, 0.0),
+            };
+            s.width[i + 1] = s.width[i] + w;
+            s.stretch[i + 1] = s.stretch[i] + y;
+            s.shrink[i + 1] = s.shrink[i] + z;
+        }
+        s
+    }
+
+    /// Natural width, stretch and shrink of the items from `start` up to the break at `b`
+    /// (the break's own width — a hyphen — included).
+    fn line(&self, items: &[Item], start: usize, b: usize) -> (f64, f64, f64) {
+        let pwidth = match items[b] {
+            Item::Penalty { width, .. } => width,
+            _ => 0.0,
+        };
+        (
+            self.width[b] - self.width[start] + pwidth,
+            self.stretch[b] - self.stretch[start],
+            self.shrink[b] - self.shrink[start],
+        )
+    }
+}
+
+/// The adjustment ratio that brings a line of `natural` width to `width`: the share of its
+/// stretch (positive) or shrink (negative) it must use. `None` when the line is short or
+/// long and has no glue to make up for it.
+fn ratio(natural: f64, width: f64, stretch: f64, shrink: f64) -> Option<f64> {
+    if natural < width {
+        (stretch > 0.0).then(|| (width - natural) / stretch)
+    } else if natural > width {
+        (shrink > 0.0).then(|| (width - natural) / shrink)
+    } else {
+        Some(0.0)
+    }
+}
+
+/// A break the search may take: its penalty, whether it is flagged (a hyphen), and whether it
+/// is forced (the paragraph's end, a hard line break).
+#[derive(Clone, Copy)]
+struct Candidate {
+    penalty: f64,
+    flagged: bool,
+    forced: bool,
+}
+
+impl Candidate {
+    /// The break at item `b`, if a line may end there: a penalty below INFINITY, or glue
+    /// after a box.
+    fn at(items: &[Item], b: usize) -> Option<Candidate> {
+        match items[b] {
+            Item::Penalty {
+                penalty, flagged, ..
+            } if penalty < INFINITY => Some(Candidate {
+                penalty,
+                flagged,
+                forced: penalty <= -INFINITY,
+            }),
+            Item::Glue { .. } if b > 0 && matches!(items[b - 1], Item::Box { .. }) => {
+                Some(Candidate {
+                    penalty: 0.0,
+                    flagged: false,
+                    forced: false,
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The demerits of a line that follows `node` and ends at `c` with `ratio` (TeX's formula,
+/// with its \adjdemerits, \doublehyphendemerits and \finalhyphendemerits, and a cost for a
+/// short last line), and the length of the hyphen run it makes. `None` when the line would
+/// make three hyphens in a row, which only the last pass accepts (at a high cost).
+fn demerits(
+    params: &Params,
+    node: &Node,
+    c: Candidate,
+    bad: f64,
+    ratio: f64,
+    natural: f64,
+    any: bool,
+) -> Option<(f64, u8)> {
+    let mut d = (params.line_penalty + bad).powi(2);
+    if c.penalty >= 0.0 {
+        d += c.penalty * c.penalty;
+    } else if c.penalty > -INFINITY {
+        d -= c.penalty * c.penalty;
+    }
+    let fitness = fitness_class(ratio);
+    let first = node.at == usize::MAX;
+    if !first && (i32::from(fitness) - i32::from(node.fitness)).abs() > 1 {
+        d += params.adj_demerits;
+    }
+    if c.flagged && node.hyphenated {
+        d += params.double_hyphen_demerits;
+    }
+    if c.forced && node.hyphenated {
+        d += params.final_hyphen_demerits;
+    }
+    if c.forced && !first && natural < params.short_last_line {
+        d += params.short_last_demerits;
+    }
+    let run = if c.flagged { node.hyphen_run + 1 } else { 0 };
+    if run >= 3 {
+        if !any {
+            return None;
+        }
+        d += 100.0 * params.double_hyphen_demerits;
+    }
+    Some((d, run))
+}
+
+/// Where a line that follows a break at `i` starts: glue and penalties after a break are
+/// discarded, up to the next box (or forced break).
+fn start_after(items: &[Item], i: usize) -> usize {
+    let mut j = i + 1;
+    while j < items.len() {
+        match items[j] {
+            Item::Box { .. } => break,
+            Item::Penalty { penalty, .. } if penalty <= -INFINITY => break,
+            _ => j += 1,
+        }
+    }
+    j
+}
+
+/// One pass of the search. `any` accepts every line that is not overfull (the last pass).
+/// `None` when no sequence of feasible lines reaches the end.
+fn run(items: &[Item], widths: &impl Widths, params: &Params, any: bool) -> Option<Vec<Break>> {
+    let sums = Sums::new(items);
     let mut nodes: Vec<Node> = vec![Node {
         at: usize::MAX,
         line: 0,
@@ -166,126 +297,69 @@ fn run(items: &[Item], widths: &impl Widths, params: &Params, any: bool) -> Opti
         demerits: 0.0,
         prev: usize::MAX,
     }];
-    let mut active: Vec<usize> = vec![0];
-    let mut starts: Vec<usize> = vec![0];
-
-    for b in 0..n {
-        let (is_break, penalty, flagged, pwidth) = match items[b] {
-            Item::Penalty {
-                penalty,
-                flagged,
-                width,
-            } if penalty < INFINITY => (true, penalty, flagged, width),
-            Item::Glue { .. } if b > 0 && matches!(items[b - 1], Item::Box { .. }) => {
-                (true, 0.0, false, 0.0)
-            }
-            _ => (false, 0.0, false, 0.0),
-        };
-        if !is_break {
+    // Active nodes and where the line after each starts.
+    let mut active: Vec<(usize, usize)> = vec![(0, 0)];
+    for b in 0..items.len() {
+        let Some(c) = Candidate::at(items, b) else {
             continue;
-        }
-        let forced = penalty <= -INFINITY;
+        };
         // Best new node per fitness class and length of the hyphen run it ends.
-        let mut best: [[Option<(f64, usize, f64)>; 3]; 4] = [[None; 3]; 4];
+        let mut best: [[Option<(f64, usize)>; 3]; 4] = [[None; 3]; 4];
         let mut k = 0;
         while k < active.len() {
-            let a = active[k];
+            let (a, start) = active[k];
             let node = nodes[a];
-            let start = starts[k];
-            let natural = sw[b] - sw[start] + pwidth;
-            let line_width = widths.width(
-                node.line,
-                if node.at == usize::MAX {
-                    None
-                } else {
-                    Some(node.at)
-                },
-                b,
-            );
-            let stretch = sy[b] - sy[start] + params.emergency_stretch;
-            let shrink = sz[b] - sz[start];
-            let ratio = if natural < line_width {
-                if stretch > 0.0 {
-                    (line_width - natural) / stretch
-                } else {
+            let (natural, stretch, shrink) = sums.line(items, start, b);
+            let from = (node.at != usize::MAX).then_some(node.at);
+            let line_width = widths.width(node.line, from, b);
+            let stretch = stretch + params.emergency_stretch;
+            let r =
+                ratio(natural, line_width, stretch, shrink).unwrap_or(if natural < line_width {
                     INFINITY
-                }
-            } else if natural > line_width {
-                if shrink > 0.0 {
-                    (line_width - natural) / shrink
                 } else {
                     -INFINITY
-                }
-            } else {
-                0.0
-            };
-            if ratio < -1.0 || forced {
+                });
+            if r < -1.0 || c.forced {
                 // This active node cannot reach any later break either (or a forced break
                 // ends every line): retire it.
                 active.remove(k);
-                starts.remove(k);
             } else {
                 k += 1;
             }
-            let feasible = ratio >= -1.0 && (any || badness(ratio) <= params.tolerance);
+            let feasible = r >= -1.0 && (any || badness(r) <= params.tolerance);
             // At a forced break, a line too loose for the tolerance is still a candidate when
             // nothing else is (TeX's "artificial demerits").
-            let artificial = forced
-                && ratio >= -1.0
+            let artificial = c.forced
+                && r >= -1.0
                 && !feasible
                 && active.is_empty()
                 && best.iter().flatten().all(Option::is_none);
             if !(feasible || artificial) {
                 continue;
             }
-            let bad = if artificial { 0.0 } else { badness(ratio) };
-            let mut d = (params.line_penalty + bad).powi(2);
-            if penalty >= 0.0 {
-                d += penalty * penalty;
-            } else if penalty > -INFINITY {
-                d -= penalty * penalty;
-            }
-            let fitness = fitness_class(ratio);
-            if node.at != usize::MAX && (i32::from(fitness) - i32::from(node.fitness)).abs() > 1 {
-                d += params.adj_demerits;
-            }
-            if flagged && node.hyphenated {
-                d += params.double_hyphen_demerits;
-            }
-            if forced && node.hyphenated {
-                d += params.final_hyphen_demerits;
-            }
-            if forced && node.at != usize::MAX && natural < params.short_last_line {
-                d += params.short_last_demerits;
-            }
-            let run = if flagged { node.hyphen_run + 1 } else { 0 };
-            // Three hyphenated lines in a row are not allowed (in the last pass, very costly).
-            if run >= 3 {
-                if !any {
-                    continue;
-                }
-                d += 100.0 * params.double_hyphen_demerits;
-            }
+            let bad = if artificial { 0.0 } else { badness(r) };
+            let Some((d, run)) = demerits(params, &node, c, bad, r, natural, any) else {
+                continue;
+            };
             let total = node.demerits + d;
-            let slot = &mut best[fitness as usize][usize::from(run.min(2))];
-            if slot.is_none_or(|(t, _, _)| total < t) {
-                *slot = Some((total, a, ratio));
+            let slot = &mut best[fitness_class(r) as usize][usize::from(run.min(2))];
+            if slot.is_none_or(|(t, _)| total < t) {
+                *slot = Some((total, a));
             }
         }
         for (fitness, slots) in best.iter().enumerate() {
             for (run, slot) in slots.iter().enumerate() {
-                if let Some((total, prev, _)) = *slot {
+                if let Some((total, prev)) = *slot {
                     nodes.push(Node {
                         at: b,
                         line: nodes[prev].line + 1,
                         fitness: fitness as u8,
-                        hyphenated: flagged,
+                        hyphenated: c.flagged,
                         hyphen_run: run as u8,
                         demerits: total,
                         prev,
                     });
-                    active.push(nodes.len() - 1);
-                    starts.push(start_after(b));
+                    active.push((nodes.len() - 1, start_after(items, b)));
                 }
             }
         }
@@ -293,8 +367,12 @@ fn run(items: &[Item], widths: &impl Widths, params: &Params, any: bool) -> Opti
             return None;
         }
     }
-    // The best node at the final (forced) break.
-    let last = n - 1;
+    let breaks = trace_back(&nodes, items.len() - 1)?;
+    Some(final_ratios(items, &sums, widths, &breaks))
+}
+
+/// The breaks of the best node at the final (forced) break, in order.
+fn trace_back(nodes: &[Node], last: usize) -> Option<Vec<usize>> {
     let end = nodes
         .iter()
         .enumerate()
@@ -308,34 +386,23 @@ fn run(items: &[Item], widths: &impl Widths, params: &Params, any: bool) -> Opti
         i = nodes[i].prev;
     }
     breaks.reverse();
-    // Recompute each line's ratio (without emergency stretch: that only made breaks feasible).
+    Some(breaks)
+}
+
+/// Each line's ratio, computed again without emergency stretch (that only made breaks
+/// feasible) and never below -1 (no line is set tighter than its glue allows).
+fn final_ratios(items: &[Item], sums: &Sums, widths: &impl Widths, breaks: &[usize]) -> Vec<Break> {
     let mut out = Vec::with_capacity(breaks.len());
     let mut from: Option<usize> = None;
     for (line, &b) in breaks.iter().enumerate() {
-        let start = from.map_or(0, start_after);
-        let pwidth = match items[b] {
-            Item::Penalty { width, .. } => width,
-            _ => 0.0,
-        };
-        let natural = sw[b] - sw[start] + pwidth;
+        let start = from.map_or(0, |f| start_after(items, f));
+        let (natural, stretch, shrink) = sums.line(items, start, b);
         let line_width = widths.width(line, from, b);
-        let stretch = sy[b] - sy[start];
-        let shrink = sz[b] - sz[start];
-        let ratio = if natural < line_width {
-            if stretch > 0.0 {
-                (line_width - natural) / stretch
-            } else {
-                0.0
-            }
-        } else if shrink > 0.0 {
-            ((line_width - natural) / shrink).max(-1.0)
-        } else {
-            0.0
-        };
+        let ratio = ratio(natural, line_width, stretch, shrink).map_or(0.0, |r| r.max(-1.0));
         out.push(Break { at: b, ratio });
         from = Some(b);
     }
-    Some(out)
+    out
 }
 
 /// TeX's badness: 100 r³, capped.
@@ -381,6 +448,62 @@ pub fn line_starts(items: &[Item], breaks: &[Break]) -> Vec<usize> {
     starts
 }
 
+/// Greedy breaks for ragged text: as many words as fit on each line.
+pub(crate) fn greedy_breaks(items: &[Item], widths: &impl Widths) -> Vec<Break> {
+    let mut breaks = Vec::new();
+    let mut line = 0;
+    let mut from: Option<usize> = None;
+    let mut width = 0.0;
+    let mut last_ok: Option<(usize, f64)> = None;
+    let mut i = 0;
+    while i < items.len() {
+        match items[i] {
+            Item::Box { width: w, .. } => width += w,
+            Item::Glue { width: w, .. } => {
+                if i > 0 && matches!(items[i - 1], Item::Box { .. }) {
+                    last_ok = Some((i, width));
+                }
+                width += w;
+            }
+            Item::Penalty {
+                penalty, width: pw, ..
+            } => {
+                if penalty <= -INFINITY {
+                    breaks.push(Break { at: i, ratio: 0.0 });
+                    from = Some(i);
+                    line += 1;
+                    width = 0.0;
+                    last_ok = None;
+                    i += 1;
+                    continue;
+                }
+                if penalty < INFINITY && width + pw <= widths.width(line, from, i) {
+                    last_ok = Some((i, width));
+                }
+            }
+        }
+        if width > widths.width(line, from, i)
+            && let Some((b, _)) = last_ok.take()
+        {
+            breaks.push(Break { at: b, ratio: 0.0 });
+            from = Some(b);
+            line += 1;
+            // Restart after the break, skipping discardable items.
+            i = b + 1;
+            while i < items.len()
+                && !matches!(items[i], Item::Box { .. })
+                && !matches!(items[i], Item::Penalty { penalty, .. } if penalty <= -INFINITY)
+            {
+                i += 1;
+            }
+            width = 0.0;
+            continue;
+        }
+        i += 1;
+    }
+    breaks
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -409,7 +532,7 @@ mod tests {
         });
         v.push(Item::Glue {
             width: 0.0,
-            stretch: 1e6,
+            stretch: FILL,
             shrink: 0.0,
         });
         v.push(Item::Penalty {
