@@ -51,32 +51,116 @@ pub fn identifier(book: &Book) -> String {
     )
 }
 
+/// The publication's files as they are made: each with its manifest item, in order.
+#[derive(Default)]
+struct Manifest {
+    items: Vec<Item>,
+    /// Path inside the container (under `EPUB/`) and bytes.
+    files: Vec<(String, Vec<u8>)>,
+    spine: Vec<String>,
+}
+
+impl Manifest {
+    /// Adds a file at `href` (relative to the package document).
+    fn add(
+        &mut self,
+        id: impl Into<String>,
+        href: &str,
+        media_type: &str,
+        properties: Vec<&'static str>,
+        bytes: Vec<u8>,
+    ) {
+        self.items.push(Item {
+            id: id.into(),
+            href: href.to_string(),
+            media_type: media_type.to_string(),
+            properties,
+        });
+        self.files.push((format!("EPUB/{href}"), bytes));
+    }
+}
+
+const XHTML: &str = "application/xhtml+xml";
+
 /// Builds the EPUB and returns its bytes.
 pub fn build(input: &EpubInput<'_>) -> Result<Vec<u8>, String> {
     let book = input.book;
     let pages = input.pages;
     let plan = Plan::new(book, input.cover.as_ref().map(|c| c.1));
     let id = identifier(book);
-    let printed = input.index;
+    let mut m = Manifest::default();
+    documents(input, &plan, &id, &mut m)?;
+    // Without @contents the nav document is not in the spine.
+    if plan.file_of_kind(FileKind::Nav).is_none() {
+        let xhtml = package::nav(book, &plan, pages);
+        m.add(
+            "x-nav",
+            epub_files::NAV,
+            XHTML,
+            vec!["nav"],
+            xhtml.into_bytes(),
+        );
+    }
+    pictures(input, &plan, &mut m)?;
+    let css = stylesheet(input, &mut m);
+    m.add("css", epub_files::CSS, "text/css", vec![], css.into_bytes());
+    let ncx = package::ncx(book, &plan, &id, pages);
+    m.add(
+        "ncx",
+        epub_files::NCX,
+        "application/x-dtbncx+xml",
+        vec![],
+        ncx.into_bytes(),
+    );
 
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut items: Vec<Item> = Vec::new();
-    let mut spine: Vec<String> = Vec::new();
+    let has_index = book
+        .entries
+        .iter()
+        .any(|e| matches!(e.kind, EntryKind::Index))
+        && !input.index.groups.is_empty();
+    let meta = package::Metadata {
+        identifier: &id,
+        modified: input.time,
+        has_images: !book.images.is_empty(),
+        has_index,
+        has_notes: package::has_notes(book),
+    };
+    let opf = package::opf(book, &m.items, &m.spine, &meta, pages);
+    let mut entries: Vec<(String, Vec<u8>)> = vec![
+        (
+            "META-INF/container.xml".into(),
+            container_xml().into_bytes(),
+        ),
+        (format!("EPUB/{}", epub_files::PACKAGE), opf.into_bytes()),
+    ];
+    if book.config.epub.embed_fonts && !input.fonts.is_empty() {
+        entries.push((
+            "META-INF/com.apple.ibooks.display-options.xml".into(),
+            APPLE_OPTIONS.as_bytes().to_vec(),
+        ));
+    }
+    entries.extend(m.files);
+    zip_container(&entries, input.time)
+}
 
+/// The content documents in reading order, each in the spine, with the print page breaks
+/// placed as they are written.
+fn documents(input: &EpubInput<'_>, plan: &Plan, id: &str, m: &mut Manifest) -> Result<(), String> {
+    let (book, pages) = (input.book, input.pages);
     // Page breaks in reading order, placed as the text files are written.
     let breaks: Vec<(String, crate::model::FlowPoint)> =
         pages.map(|p| p.starts.clone()).unwrap_or_default();
     let mut next_break = 0;
     for (fi, f) in plan.files.iter().enumerate() {
         let xhtml = match f.kind {
-            FileKind::Cover => content::cover(book, &plan),
+            FileKind::Cover => content::cover(book, plan),
             FileKind::TitlePage => content::title_page(book),
-            FileKind::Copyright => content::copyright_page(book, &id),
-            FileKind::Nav => package::nav(book, &plan, pages),
-            FileKind::Index => content::index_page(book, &plan, fi, printed, pages),
-            FileKind::Ordering => content::ordering_page(book, &plan, fi),
+            FileKind::Copyright => content::copyright_page(book, id),
+            FileKind::Nav => package::nav(book, plan, pages),
+            FileKind::Index => content::index_page(book, plan, fi, input.index, pages),
+            FileKind::Ordering => content::ordering_page(book, plan, fi),
             FileKind::Text => {
-                let (x, n) = content::text_file(book, &plan, fi, &breaks, next_break);
+                let (x, n) = content::text_file(book, plan, fi, &breaks, next_break);
                 next_break = n;
                 x
             }
@@ -91,14 +175,8 @@ pub fn build(input: &EpubInput<'_>) -> Result<Vec<u8>, String> {
         if xhtml.contains("<svg") {
             props.push("svg");
         }
-        items.push(Item {
-            id: item_id.clone(),
-            href: f.name.clone(),
-            media_type: "application/xhtml+xml".into(),
-            properties: props,
-        });
-        spine.push(item_id);
-        files.push((format!("EPUB/{}", f.name), xhtml.into_bytes()));
+        m.add(item_id.clone(), &f.name, XHTML, props, xhtml.into_bytes());
+        m.spine.push(item_id);
     }
     if breaks.len() > next_break {
         return Err(format!(
@@ -106,19 +184,12 @@ pub fn build(input: &EpubInput<'_>) -> Result<Vec<u8>, String> {
             breaks.len() - next_break
         ));
     }
-    // Without @contents the nav document is not in the spine.
-    if plan.file_of_kind(FileKind::Nav).is_none() {
-        let xhtml = package::nav(book, &plan, pages);
-        items.push(Item {
-            id: "x-nav".into(),
-            href: epub_files::NAV.into(),
-            media_type: "application/xhtml+xml".into(),
-            properties: vec!["nav"],
-        });
-        files.push((format!("EPUB/{}", epub_files::NAV), xhtml.into_bytes()));
-    }
+    Ok(())
+}
 
-    // Images, each once.
+/// The book's pictures, each once, and the cover picture.
+fn pictures(input: &EpubInput<'_>, plan: &Plan, m: &mut Manifest) -> Result<(), String> {
+    let book = input.book;
     let mut written: Vec<&str> = Vec::new();
     for img in &book.images {
         let Some(name) = plan.image_names.get(&img.path) else {
@@ -130,103 +201,57 @@ pub fn build(input: &EpubInput<'_>) -> Result<Vec<u8>, String> {
         written.push(name);
         let bytes = std::fs::read(book.root.join(&img.path))
             .map_err(|e| format!("cannot read {}: {e}", img.path.display()))?;
-        items.push(Item {
-            id: format!("img-{}", written.len()),
-            href: name.clone(),
-            media_type: img.format.media_type().into(),
-            properties: vec![],
-        });
-        files.push((format!("EPUB/{name}"), bytes));
+        let id = format!("img-{}", written.len());
+        m.add(id, name, img.format.media_type(), vec![], bytes);
     }
     if let (Some((bytes, format)), Some(name)) = (&input.cover, &plan.cover_image) {
-        items.push(Item {
-            id: "cover-image".into(),
-            href: name.clone(),
-            media_type: format.media_type().into(),
-            properties: vec!["cover-image"],
-        });
-        files.push((format!("EPUB/{name}"), bytes.clone()));
+        m.add(
+            "cover-image",
+            name,
+            format.media_type(),
+            vec!["cover-image"],
+            bytes.clone(),
+        );
     }
+    Ok(())
+}
 
-    // Stylesheet and fonts.
+/// The stylesheet, with an `@font-face` for each embedded face (added to the manifest).
+fn stylesheet(input: &EpubInput<'_>, m: &mut Manifest) -> String {
+    let book = input.book;
     let mut css = CSS.replace("__BODY_FAMILY__", &book.config.fonts.body);
-    if book.config.epub.embed_fonts {
-        for f in &input.fonts {
-            let ext = if f.data.starts_with(b"OTTO") {
-                "otf"
-            } else {
-                "ttf"
-            };
-            let style = match f.style {
-                Style::Regular => "regular",
-                Style::Italic => "italic",
-                Style::Bold => "bold",
-                Style::BoldItalic => "bold-italic",
-            };
-            let name = format!("fonts/{}-{style}.{ext}", crate::model::slugify(&f.family));
-            css.push_str(&format!(
-                "\n@font-face {{\n  font-family: \"{}\";\n  font-style: {};\n  font-weight: {};\n  src: url(\"../{name}\");\n}}\n",
-                f.family,
-                if f.style.is_italic() { "italic" } else { "normal" },
-                if f.style.is_bold() { "bold" } else { "normal" },
-            ));
-            items.push(Item {
-                id: format!("font-{style}"),
-                href: name.clone(),
-                media_type: if ext == "otf" { "font/otf" } else { "font/ttf" }.into(),
-                properties: vec![],
-            });
-            files.push((format!("EPUB/{name}"), f.data.to_vec()));
-        }
+    if !book.config.epub.embed_fonts {
+        return css;
     }
-    items.push(Item {
-        id: "css".into(),
-        href: epub_files::CSS.into(),
-        media_type: "text/css".into(),
-        properties: vec![],
-    });
-    files.push((format!("EPUB/{}", epub_files::CSS), css.into_bytes()));
-
-    items.push(Item {
-        id: "ncx".into(),
-        href: epub_files::NCX.into(),
-        media_type: "application/x-dtbncx+xml".into(),
-        properties: vec![],
-    });
-    files.push((
-        format!("EPUB/{}", epub_files::NCX),
-        package::ncx(book, &plan, &id, pages).into_bytes(),
-    ));
-
-    let has_index = book
-        .entries
-        .iter()
-        .any(|e| matches!(e.kind, EntryKind::Index))
-        && !printed.groups.is_empty();
-    let meta = package::Metadata {
-        identifier: &id,
-        modified: input.time,
-        has_images: !book.images.is_empty(),
-        has_index,
-        has_notes: package::has_notes(book),
-    };
-    let opf = package::opf(book, &items, &spine, &meta, pages);
-
-    let mut entries: Vec<(String, Vec<u8>)> = vec![
-        (
-            "META-INF/container.xml".into(),
-            container_xml().into_bytes(),
-        ),
-        (format!("EPUB/{}", epub_files::PACKAGE), opf.into_bytes()),
-    ];
-    if book.config.epub.embed_fonts && !input.fonts.is_empty() {
-        entries.push((
-            "META-INF/com.apple.ibooks.display-options.xml".into(),
-            APPLE_OPTIONS.as_bytes().to_vec(),
+    for f in &input.fonts {
+        let ext = if f.data.starts_with(b"OTTO") {
+            "otf"
+        } else {
+            "ttf"
+        };
+        let style = match f.style {
+            Style::Regular => "regular",
+            Style::Italic => "italic",
+            Style::Bold => "bold",
+            Style::BoldItalic => "bold-italic",
+        };
+        let name = format!("fonts/{}-{style}.{ext}", crate::model::slugify(&f.family));
+        css.push_str(&format!(
+            "\n@font-face {{\n  font-family: \"{}\";\n  font-style: {};\n  font-weight: {};\n  src: url(\"../{name}\");\n}}\n",
+            f.family,
+            if f.style.is_italic() { "italic" } else { "normal" },
+            if f.style.is_bold() { "bold" } else { "normal" },
         ));
+        let media = if ext == "otf" { "font/otf" } else { "font/ttf" };
+        m.add(
+            format!("font-{style}"),
+            &name,
+            media,
+            vec![],
+            f.data.to_vec(),
+        );
     }
-    entries.extend(files);
-    zip_container(&entries, input.time)
+    css
 }
 
 /// `META-INF/container.xml`: where the package document is.

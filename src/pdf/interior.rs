@@ -14,35 +14,41 @@ use krilla::metadata::{DateTime, Metadata};
 use krilla::outline::{Outline, OutlineNode};
 use krilla::page::{NumberingStyle, PageLabel, PageSettings};
 use krilla::paint::{Fill, Stroke};
+use krilla::surface::Surface;
 
 use super::shared::{self, Fonts, glyphs};
-use crate::display::{CROP_MARK, CROP_SLUG, Document, Numbering, OutlineItem, PItem};
+use crate::display::{CROP_MARK, CROP_SLUG, Document, Numbering, OutlineItem, PItem, Page};
 use crate::model::{Book, LinkTarget, Timestamp};
 
-/// Writes the interior PDF of a typeset book.
-pub fn write(book: &Book, doc: &Document, time: Timestamp) -> Result<Vec<u8>, String> {
-    let pdf = &book.config.pdf;
-    let trim_w = pdf.trim_width.0 as f32;
-    let trim_h = pdf.trim_height.0 as f32;
-    let bleed = pdf.bleed.0 as f32;
-    let slug = if pdf.crop_marks { CROP_SLUG } else { 0.0 };
-    let off = bleed + slug;
-    let media_w = trim_w + 2.0 * off;
-    let media_h = trim_h + 2.0 * off;
+/// Where the trim box sits on the media: the bleed around it, and the slug for crop marks.
+#[derive(Clone, Copy)]
+struct Sheet {
+    trim_w: f32,
+    trim_h: f32,
+    bleed: f32,
+    slug: f32,
+    /// From the media's corner to the trim's: bleed + slug.
+    off: f32,
+    crop_marks: bool,
+}
 
-    let mut pdf_doc = krilla::Document::new();
-    let mut fonts = Fonts::new(&doc.faces);
-    let mut images: HashMap<u32, Image> = HashMap::new();
-
-    // Where every named destination is: id → (page, y in media coordinates).
-    let mut dests: HashMap<String, (usize, f32)> = HashMap::new();
-    for (pi, p) in doc.pages.iter().enumerate() {
-        for (id, y) in &p.dests {
-            dests.entry(id.clone()).or_insert((pi, y + off));
+impl Sheet {
+    fn new(book: &Book) -> Sheet {
+        let pdf = &book.config.pdf;
+        let bleed = pdf.bleed.0 as f32;
+        let slug = if pdf.crop_marks { CROP_SLUG } else { 0.0 };
+        Sheet {
+            trim_w: pdf.trim_width.0 as f32,
+            trim_h: pdf.trim_height.0 as f32,
+            bleed,
+            slug,
+            off: bleed + slug,
+            crop_marks: pdf.crop_marks,
         }
     }
 
-    for page in &doc.pages {
+    /// MediaBox = trim + bleed (+ slug), TrimBox and BleedBox inside it, and the page label.
+    fn settings(&self, page: &Page) -> Option<PageSettings> {
         let label = PageLabel::new(
             Some(match page.numbering {
                 Numbering::Roman => NumberingStyle::LowerRoman,
@@ -51,115 +57,53 @@ pub fn write(book: &Book, doc: &Document, time: Timestamp) -> Result<Vec<u8>, St
             None,
             NonZeroU32::new(page.number.max(1)),
         );
-        let settings = PageSettings::from_wh(media_w, media_h)
-            .ok_or("the page size is empty")?
-            .with_trim_box(Rect::from_xywh(off, off, trim_w, trim_h))
-            .with_bleed_box(Rect::from_xywh(
-                slug,
-                slug,
-                trim_w + 2.0 * bleed,
-                trim_h + 2.0 * bleed,
-            ))
-            .with_page_label(label);
-        let mut p = pdf_doc.start_page_with(settings);
-        {
-            let mut s = p.surface();
-            s.set_fill(Some(Fill {
-                paint: luma::Color::black().into(),
-                ..Default::default()
-            }));
-            for item in &page.items {
-                match item {
-                    PItem::Text { run, x, y } => {
-                        let font = fonts.get(run.face)?;
-                        let glyphs = glyphs(run);
-                        s.draw_glyphs(
-                            Point::from_xy(x + off, y + off),
-                            &glyphs,
-                            font,
-                            &run.text,
-                            run.size,
-                            false,
-                        );
-                    }
-                    PItem::Rule {
-                        x0,
-                        x1,
-                        y,
-                        thickness,
-                    } => {
-                        let mut pb = PathBuilder::new();
-                        pb.move_to(x0 + off, y + off);
-                        pb.line_to(x1 + off, y + off);
-                        if let Some(path) = pb.finish() {
-                            s.set_fill(None);
-                            s.set_stroke(Some(Stroke {
-                                paint: luma::Color::black().into(),
-                                width: *thickness,
-                                ..Default::default()
-                            }));
-                            s.draw_path(&path);
-                            s.set_stroke(None);
-                            s.set_fill(Some(Fill {
-                                paint: luma::Color::black().into(),
-                                ..Default::default()
-                            }));
-                        }
-                    }
-                    PItem::Image { image, x, y, w, h } => {
-                        let img = match images.get(image) {
-                            Some(i) => i.clone(),
-                            None => {
-                                let i = shared::image(book, &book.images[*image as usize])?;
-                                images.insert(*image, i.clone());
-                                i
-                            }
-                        };
-                        if let Some(size) = Size::from_wh(*w, *h) {
-                            s.push_transform(&Transform::from_translate(x + off, y + off));
-                            s.draw_image(img, size);
-                            s.pop();
-                        }
-                    }
-                }
-            }
-            if pdf.crop_marks {
-                crop_marks(&mut s, off, trim_w, trim_h, bleed);
-            }
-            s.finish();
-        }
-        for l in &page.links {
-            let Some(rect) = Rect::from_xywh(l.x + off, l.y + off, l.w.max(1.0), l.h.max(1.0))
-            else {
-                continue;
-            };
-            let target = match &l.target {
-                LinkTarget::External(url) => {
-                    Target::Action(Action::Link(LinkAction::new(url.clone())))
-                }
-                LinkTarget::Page(n) => Target::Destination(Destination::Xyz(XyzDestination::new(
-                    *n,
-                    Point::from_xy(0.0, 0.0),
-                ))),
-                LinkTarget::Internal(id) => match dests.get(id) {
-                    Some((page, y)) => {
-                        Target::Destination(Destination::Named(NamedDestination::new(
-                            id.clone(),
-                            XyzDestination::new(*page, Point::from_xy(0.0, *y)),
-                        )))
-                    }
-                    None => continue,
-                },
-            };
-            p.add_annotation(Annotation::new_link(
-                LinkAnnotation::new(rect, target),
-                None,
-            ));
-        }
-        p.finish();
+        let (off, slug, bleed) = (self.off, self.slug, self.bleed);
+        Some(
+            PageSettings::from_wh(self.trim_w + 2.0 * off, self.trim_h + 2.0 * off)?
+                .with_trim_box(Rect::from_xywh(off, off, self.trim_w, self.trim_h))
+                .with_bleed_box(Rect::from_xywh(
+                    slug,
+                    slug,
+                    self.trim_w + 2.0 * bleed,
+                    self.trim_h + 2.0 * bleed,
+                ))
+                .with_page_label(label),
+        )
     }
+}
 
-    let mut names: Vec<(&String, &(usize, f32))> = dests.iter().collect();
+/// What drawing the pages needs besides krilla's document: fonts and pictures made once,
+/// and where every named destination is.
+struct Interior<'a> {
+    book: &'a Book,
+    sheet: Sheet,
+    fonts: Fonts<'a>,
+    images: HashMap<u32, Image>,
+    /// Named destinations: id → (page, y in media coordinates).
+    dests: HashMap<String, (usize, f32)>,
+}
+
+/// Writes the interior PDF of a typeset book.
+pub fn write(book: &Book, doc: &Document, time: Timestamp) -> Result<Vec<u8>, String> {
+    let sheet = Sheet::new(book);
+    let mut dests: HashMap<String, (usize, f32)> = HashMap::new();
+    for (pi, p) in doc.pages.iter().enumerate() {
+        for (id, y) in &p.dests {
+            dests.entry(id.clone()).or_insert((pi, y + sheet.off));
+        }
+    }
+    let mut w = Interior {
+        book,
+        sheet,
+        fonts: Fonts::new(&doc.faces),
+        images: HashMap::new(),
+        dests,
+    };
+    let mut pdf_doc = krilla::Document::new();
+    for page in &doc.pages {
+        w.page(&mut pdf_doc, page)?;
+    }
+    let mut names: Vec<(&String, &(usize, f32))> = w.dests.iter().collect();
     names.sort_by(|a, b| a.0.cmp(b.0));
     for (id, (page, y)) in names {
         let _ = pdf_doc.register_named_destination(NamedDestination::new(
@@ -167,15 +111,131 @@ pub fn write(book: &Book, doc: &Document, time: Timestamp) -> Result<Vec<u8>, St
             XyzDestination::new(*page, Point::from_xy(0.0, *y)),
         ));
     }
-    pdf_doc.set_outline(outline(&doc.outline, off));
+    pdf_doc.set_outline(outline(&doc.outline, sheet.off));
     pdf_doc.set_metadata(metadata(book, time));
     pdf_doc
         .finish()
         .map_err(|e| format!("the PDF cannot be written: {e:?}"))
 }
 
+fn black_fill() -> Fill {
+    Fill {
+        paint: luma::Color::black().into(),
+        ..Default::default()
+    }
+}
+
+impl Interior<'_> {
+    /// One page: its items, crop marks, then its links.
+    fn page(&mut self, pdf_doc: &mut krilla::Document, page: &Page) -> Result<(), String> {
+        let settings = self.sheet.settings(page).ok_or("the page size is empty")?;
+        let mut p = pdf_doc.start_page_with(settings);
+        {
+            let mut s = p.surface();
+            s.set_fill(Some(black_fill()));
+            for item in &page.items {
+                self.draw(&mut s, item)?;
+            }
+            if self.sheet.crop_marks {
+                let sh = self.sheet;
+                crop_marks(&mut s, sh.off, sh.trim_w, sh.trim_h, sh.bleed);
+            }
+            s.finish();
+        }
+        let off = self.sheet.off;
+        for l in &page.links {
+            let Some(rect) = Rect::from_xywh(l.x + off, l.y + off, l.w.max(1.0), l.h.max(1.0))
+            else {
+                continue;
+            };
+            let Some(target) = self.target(&l.target) else {
+                continue;
+            };
+            p.add_annotation(Annotation::new_link(
+                LinkAnnotation::new(rect, target),
+                None,
+            ));
+        }
+        p.finish();
+        Ok(())
+    }
+
+    fn draw(&mut self, s: &mut Surface<'_>, item: &PItem) -> Result<(), String> {
+        let off = self.sheet.off;
+        match item {
+            PItem::Text { run, x, y } => {
+                let font = self.fonts.get(run.face)?;
+                let glyphs = glyphs(run);
+                s.draw_glyphs(
+                    Point::from_xy(x + off, y + off),
+                    &glyphs,
+                    font,
+                    &run.text,
+                    run.size,
+                    false,
+                );
+            }
+            PItem::Rule {
+                x0,
+                x1,
+                y,
+                thickness,
+            } => {
+                let mut pb = PathBuilder::new();
+                pb.move_to(x0 + off, y + off);
+                pb.line_to(x1 + off, y + off);
+                if let Some(path) = pb.finish() {
+                    s.set_fill(None);
+                    s.set_stroke(Some(Stroke {
+                        paint: luma::Color::black().into(),
+                        width: *thickness,
+                        ..Default::default()
+                    }));
+                    s.draw_path(&path);
+                    s.set_stroke(None);
+                    s.set_fill(Some(black_fill()));
+                }
+            }
+            PItem::Image { image, x, y, w, h } => {
+                let img = match self.images.get(image) {
+                    Some(i) => i.clone(),
+                    None => {
+                        let i = shared::image(self.book, &self.book.images[*image as usize])?;
+                        self.images.insert(*image, i.clone());
+                        i
+                    }
+                };
+                if let Some(size) = Size::from_wh(*w, *h) {
+                    s.push_transform(&Transform::from_translate(x + off, y + off));
+                    s.draw_image(img, size);
+                    s.pop();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Where a link leads; `None` for an id that no page holds.
+    fn target(&self, t: &LinkTarget) -> Option<Target> {
+        Some(match t {
+            LinkTarget::External(url) => Target::Action(Action::Link(LinkAction::new(url.clone()))),
+            LinkTarget::Page(n) => Target::Destination(Destination::Xyz(XyzDestination::new(
+                *n,
+                Point::from_xy(0.0, 0.0),
+            ))),
+            LinkTarget::Internal(id) => {
+                let (page, y) = self.dests.get(id)?;
+                Target::Destination(Destination::Named(NamedDestination::new(
+                    id.clone(),
+                    XyzDestination::new(*page, Point::from_xy(0.0, *y)),
+                )))
+            }
+        })
+    }
+}
+
 /// Crop marks at the four corners, outside the bleed, in registration black.
-fn crop_marks(s: &mut krilla::surface::Surface<'_>, off: f32, w: f32, h: f32, bleed: f32) {
+fn crop_marks(s: &mut Surface<'_>, off: f32, w: f32, h: f32, bleed: f32) {
     let mut pb = PathBuilder::new();
     let gap = bleed + 2.0;
     for (cx, cy, dx, dy) in [

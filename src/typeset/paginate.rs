@@ -115,122 +115,85 @@ pub fn paginate(flow: &Flow, design: &Design) -> Vec<PageContent> {
     pages
 }
 
+/// A flow's footnotes, by note: their line boxes and heights.
+struct Notes<'f> {
+    flow: &'f Flow,
+}
+
+impl Notes<'_> {
+    fn lines(&self, id: &NoteId) -> &[VBox] {
+        self.flow.notes.get(id).map_or(&[][..], Vec::as_slice)
+    }
+
+    fn height(&self, id: &NoteId) -> f64 {
+        self.lines(id).iter().map(|b| b.height).sum::<f64>()
+    }
+}
+
+/// The note lines a page sets, and those it carries to the next page.
+#[derive(Default)]
+struct NoteArea {
+    lines: Vec<(NoteId, usize)>,
+    carry: Vec<(NoteId, usize)>,
+    /// Height used so far, the separator included.
+    used: f64,
+}
+
+/// How far the body of a page reaches: the box after the last that fits (`j`), the last
+/// place it may end with the notes cited up to there, the notes cited, and a note split at
+/// the foot of the page.
+struct Reach {
+    j: usize,
+    best: Option<(usize, usize)>,
+    cited: Vec<NoteId>,
+    split: Option<NoteSplit>,
+}
+
 /// Fills one page of height `cap` from `from`. The opening page keeps its leading space.
 fn fill(flow: &Flow, design: &Design, from: &State, cap: f64, opening: bool) -> Filled {
     let boxes = &flow.boxes;
     let n = boxes.len();
     let h = cap + 0.01;
     let sep = note_separator(design);
-    let lines_of = |id: &NoteId| flow.notes.get(id).map_or(&[][..], Vec::as_slice);
-    let note_h = |id: &NoteId| lines_of(id).iter().map(|b| b.height).sum::<f64>();
+    let notes = Notes { flow };
     let mut i = from.next;
     if !opening {
         while i < n && boxes[i].is_space() {
             i += 1;
         }
     }
-    // Notes continued from the last page come first in the note area (and may themselves
-    // run on to the next page).
-    let mut note_lines: Vec<(NoteId, usize)> = Vec::new();
-    let mut next_carry: Vec<(NoteId, usize)> = Vec::new();
-    let mut notes_used = 0.0;
-    for (id, start) in &from.carry {
-        for (k, l) in lines_of(id).iter().enumerate().skip(*start) {
-            let extra = if notes_used == 0.0 { sep } else { 0.0 };
-            if !next_carry.is_empty()
-                || (notes_used + extra + l.height > h * 0.6 && !note_lines.is_empty())
-            {
-                next_carry.push((*id, k));
-                break;
-            }
-            notes_used += extra + l.height;
-            note_lines.push((*id, k));
-        }
-    }
-
-    // Fill, remembering the last place where the page may end.
-    let mut used = 0.0;
-    let mut j = i;
-    let mut best: Option<(usize, usize)> = None; // (end, notes cited up to it)
-    let mut cited: Vec<NoteId> = Vec::new();
-    let mut notes_h = notes_used;
-    // A note split at the foot of the page: (lines set here, lines carried).
-    let mut split: Option<NoteSplit> = None;
-    while j < n {
-        let b = &boxes[j];
-        let new: Vec<NoteId> = b
-            .notes()
-            .filter(|id| !from.placed_notes.contains(id) && !cited.contains(id))
-            .collect();
-        let mut need: f64 = new.iter().map(note_h).sum();
-        if !new.is_empty() && notes_h == 0.0 {
-            need += sep;
-        }
-        if used + b.height + notes_h + need <= h {
-            used += b.height;
-            notes_h += need;
-            cited.extend(new);
-            j += 1;
-            if (j == n || boxes[j].break_before) && !boxes[j - 1].is_space() {
-                best = Some((j, cited.len()));
-            }
-            continue;
-        }
-        // The box does not fit with all its notes: it may still end the page when the first
-        // lines of its notes fit, the rest continuing on the next page.
-        let may_end_after = j + 1 == n || boxes[j + 1].break_before;
-        if !new.is_empty() && may_end_after && used + b.height + notes_h + sep <= h {
-            let mut room = h - used - b.height - notes_h - if notes_h == 0.0 { sep } else { 0.0 };
-            let mut here: Vec<(NoteId, usize)> = Vec::new();
-            let mut rest: Vec<(NoteId, usize)> = Vec::new();
-            for id in &new {
-                let lines = lines_of(id);
-                let mut k = 0;
-                while k < lines.len() && rest.is_empty() && lines[k].height <= room {
-                    room -= lines[k].height;
-                    here.push((*id, k));
-                    k += 1;
-                }
-                if k < lines.len() {
-                    rest.push((*id, k));
-                }
-            }
-            // At least the first line of the first note must be here with its reference.
-            if here.first().is_some_and(|(id, k)| *id == new[0] && *k == 0) {
-                cited.extend(new);
-                j += 1;
-                split = Some((here, rest));
-            }
-        }
-        break;
-    }
-    let end = match (&split, best) {
-        (Some(_), _) => j,
-        _ if j >= n => n,
+    let mut area = carried_notes(&notes, from, h, sep);
+    let mut reach = reach(flow, &notes, from, i, h, sep, area.used);
+    let end = match (&reach.split, reach.best) {
+        (Some(_), _) => reach.j,
+        _ if reach.j >= n => n,
         (None, Some((e, c))) => {
-            cited.truncate(c);
+            reach.cited.truncate(c);
             e
         }
         // No legal break at all: end where the page is full (never loop forever).
-        (None, None) => j.max(i + 1).min(n),
+        (None, None) => reach.j.max(i + 1).min(n),
     };
 
     // Notes of this page: the carried ones, then those cited here (whole, or split).
     let mut placed_notes = from.placed_notes.clone();
-    match split {
-        Some((here, rest)) if end == j => {
+    let cited = std::mem::take(&mut reach.cited);
+    match reach.split.take() {
+        Some((here, rest)) if end == reach.j => {
             for id in &cited {
                 if here.iter().any(|(n, _)| n == id) || rest.iter().any(|(n, _)| n == id) {
                     continue;
                 }
-                note_lines.extend((0..lines_of(id).len()).map(|k| (*id, k)));
+                area.lines
+                    .extend((0..notes.lines(id).len()).map(|k| (*id, k)));
             }
-            note_lines.extend(here);
-            next_carry.extend(rest);
+            area.lines.extend(here);
+            area.carry.extend(rest);
         }
         _ => {
             for id in &cited {
-                note_lines.extend((0..lines_of(id).len()).map(|k| (*id, k)));
+                area.lines
+                    .extend((0..notes.lines(id).len()).map(|k| (*id, k)));
             }
         }
     }
@@ -241,16 +204,137 @@ fn fill(flow: &Flow, design: &Design, from: &State, cap: f64, opening: bool) -> 
     while last > i && boxes[last - 1].is_space() {
         last -= 1;
     }
-    let body_used: f64 = boxes[i..last].iter().map(|b| b.height).sum();
+    let (page, used) = place(flow, &notes, &area.lines, i..last, end < n, cap, sep);
+    Filled {
+        page,
+        after: State {
+            next: end,
+            carry: area.carry,
+            placed_notes,
+        },
+        used,
+    }
+}
+
+/// Notes continued from the last page come first in the note area (and may themselves run
+/// on to the next page).
+fn carried_notes(notes: &Notes<'_>, from: &State, h: f64, sep: f64) -> NoteArea {
+    let mut area = NoteArea::default();
+    for (id, start) in &from.carry {
+        for (k, l) in notes.lines(id).iter().enumerate().skip(*start) {
+            let extra = if area.used == 0.0 { sep } else { 0.0 };
+            if !area.carry.is_empty()
+                || (area.used + extra + l.height > h * 0.6 && !area.lines.is_empty())
+            {
+                area.carry.push((*id, k));
+                break;
+            }
+            area.used += extra + l.height;
+            area.lines.push((*id, k));
+        }
+    }
+    area
+}
+
+/// Adds boxes from `i` while they fit with their notes, remembering the last place the page
+/// may end; a box whose notes do not all fit may still end the page when the first lines of
+/// its notes do (the rest continue on the next page).
+#[allow(clippy::too_many_arguments)]
+fn reach(
+    flow: &Flow,
+    notes: &Notes<'_>,
+    from: &State,
+    i: usize,
+    h: f64,
+    sep: f64,
+    notes_used: f64,
+) -> Reach {
+    let boxes = &flow.boxes;
+    let n = boxes.len();
+    let mut used = 0.0;
+    let mut r = Reach {
+        j: i,
+        best: None,
+        cited: Vec::new(),
+        split: None,
+    };
+    let mut notes_h = notes_used;
+    while r.j < n {
+        let b = &boxes[r.j];
+        let new: Vec<NoteId> = b
+            .notes()
+            .filter(|id| !from.placed_notes.contains(id) && !r.cited.contains(id))
+            .collect();
+        let mut need: f64 = new.iter().map(|id| notes.height(id)).sum();
+        if !new.is_empty() && notes_h == 0.0 {
+            need += sep;
+        }
+        if used + b.height + notes_h + need <= h {
+            used += b.height;
+            notes_h += need;
+            r.cited.extend(new);
+            r.j += 1;
+            if (r.j == n || boxes[r.j].break_before) && !boxes[r.j - 1].is_space() {
+                r.best = Some((r.j, r.cited.len()));
+            }
+            continue;
+        }
+        let may_end_after = r.j + 1 == n || boxes[r.j + 1].break_before;
+        if !new.is_empty() && may_end_after && used + b.height + notes_h + sep <= h {
+            let room = h - used - b.height - notes_h - if notes_h == 0.0 { sep } else { 0.0 };
+            let (here, rest) = split_notes(notes, &new, room);
+            // At least the first line of the first note must be here with its reference.
+            if here.first().is_some_and(|(id, k)| *id == new[0] && *k == 0) {
+                r.cited.extend(new);
+                r.j += 1;
+                r.split = Some((here, rest));
+            }
+        }
+        break;
+    }
+    r
+}
+
+/// The lines of `new` notes that fit in `room`, and where the rest continue.
+fn split_notes(notes: &Notes<'_>, new: &[NoteId], mut room: f64) -> NoteSplit {
+    let mut here: Vec<(NoteId, usize)> = Vec::new();
+    let mut rest: Vec<(NoteId, usize)> = Vec::new();
+    for id in new {
+        let lines = notes.lines(id);
+        let mut k = 0;
+        while k < lines.len() && rest.is_empty() && lines[k].height <= room {
+            room -= lines[k].height;
+            here.push((*id, k));
+            k += 1;
+        }
+        if k < lines.len() {
+            rest.push((*id, k));
+        }
+    }
+    (here, rest)
+}
+
+/// Places the boxes of `body` and the note lines on a page of depth `cap`. A page that does
+/// not end its chunk (`stretch`) is filled to its depth by stretching its spaces. Returns the
+/// page and the height it uses.
+fn place(
+    flow: &Flow,
+    notes: &Notes<'_>,
+    note_lines: &[(NoteId, usize)],
+    body: std::ops::Range<usize>,
+    stretch: bool,
+    cap: f64,
+    sep: f64,
+) -> (PageContent, f64) {
+    let boxes = &flow.boxes[body.clone()];
+    let body_used: f64 = boxes.iter().map(|b| b.height).sum();
     let notes_total: f64 = note_lines
         .iter()
-        .map(|(id, k)| lines_of(id)[*k].height)
+        .map(|(id, k)| notes.lines(id)[*k].height)
         .sum::<f64>()
         + if note_lines.is_empty() { 0.0 } else { sep };
-
-    // A page that does not end its chunk is filled to its depth by stretching its spaces.
     let short = cap - body_used - notes_total;
-    let stretchable: f64 = boxes[i..last]
+    let stretchable: f64 = boxes
         .iter()
         .skip(1)
         .map(|b| match b.kind {
@@ -258,16 +342,14 @@ fn fill(flow: &Flow, design: &Design, from: &State, cap: f64, opening: bool) -> 
             _ => 0.0,
         })
         .sum();
-    let grow = if end < n && short > 0.0 && stretchable > 0.0 {
+    let grow = if stretch && short > 0.0 && stretchable > 0.0 {
         (short / stretchable).min(2.0)
     } else {
         0.0
     };
-
     let mut page = PageContent::default();
     let mut y = 0.0;
-    for (k, idx) in (i..last).enumerate() {
-        let b: &VBox = &boxes[idx];
+    for (k, (idx, b)) in body.zip(boxes).enumerate() {
         page.placed.push(Placed::Body {
             index: idx,
             x: 0.0,
@@ -281,34 +363,22 @@ fn fill(flow: &Flow, design: &Design, from: &State, cap: f64, opening: bool) -> 
         }
     }
     let body_bottom = y;
-    if !note_lines.is_empty() {
-        // Notes sit at the foot of the page's depth.
-        let top = cap - notes_total;
-        page.rule_y = Some(top + sep * 0.45);
-        let mut ny = top + sep;
-        for (id, k) in &note_lines {
-            page.placed.push(Placed::Note {
-                note: *id,
-                line: *k,
-                y: ny,
-            });
-            ny += lines_of(id)[*k].height;
-        }
+    if note_lines.is_empty() {
+        return (page, body_bottom);
     }
-    let used = if note_lines.is_empty() {
-        body_bottom
-    } else {
-        cap
-    };
-    Filled {
-        page,
-        after: State {
-            next: end,
-            carry: next_carry,
-            placed_notes,
-        },
-        used,
+    // Notes sit at the foot of the page's depth.
+    let top = cap - notes_total;
+    page.rule_y = Some(top + sep * 0.45);
+    let mut ny = top + sep;
+    for (id, k) in note_lines {
+        page.placed.push(Placed::Note {
+            note: *id,
+            line: *k,
+            y: ny,
+        });
+        ny += notes.lines(id)[*k].height;
     }
+    (page, cap)
 }
 
 #[cfg(test)]
