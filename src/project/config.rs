@@ -15,6 +15,29 @@ use crate::units::{self, Length};
 
 type S<T> = Spanned<T>;
 
+/// Margins when `[pdf] margins` leaves one out, in millimetres: a generous inner margin for
+/// the binding, a narrower outer one.
+struct MarginsMm {
+    top: f64,
+    bottom: f64,
+    inner: f64,
+    outer: f64,
+}
+const DEFAULT_MARGINS_MM: MarginsMm = MarginsMm {
+    top: 18.0,
+    bottom: 20.0,
+    inner: 20.0,
+    outer: 15.0,
+};
+/// The smallest text block a book can be set in: 1.5in wide, 2in high (points).
+const MIN_TEXT_WIDTH: f64 = 1.5 * units::PT_PER_IN;
+const MIN_TEXT_HEIGHT: f64 = 2.0 * units::PT_PER_IN;
+/// The bleed printers ask for.
+const DEFAULT_BLEED_MM: f64 = 3.0;
+/// Body type size (points) and leading as a ratio of it (9/7: 10.5pt on 13.5pt).
+const DEFAULT_FONT_SIZE: f64 = 10.5;
+const DEFAULT_LEADING_RATIO: (f64, f64) = (9.0, 7.0);
+
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
@@ -154,6 +177,15 @@ fn check_keys(root: &toml::de::DeTable<'_>, file: &SourceFile, diags: &mut Diagn
     }
 }
 
+/// The book's identifiers, resolved.
+struct Identifiers {
+    isbn_print: Option<String>,
+    isbn_epub: Option<String>,
+    isbn_print_label: Option<String>,
+    isbn_epub_label: Option<String>,
+    identifier: Option<String>,
+}
+
 struct Resolver<'a> {
     file: &'a SourceFile,
     diags: &'a mut Diagnostics,
@@ -221,352 +253,415 @@ impl Resolver<'_> {
 
 fn resolve(raw: RawConfig, file: &SourceFile, diags: &mut Diagnostics) -> Config {
     let mut r = Resolver { file, diags };
-    let book = raw.book.unwrap_or_default();
-    let missing = |r: &mut Resolver, key: &str, example: &str| {
-        r.diags.error_hint(
-            Some(r.file.location(0)),
-            format!("[book] {key} is required"),
-            format!("add it under [book], for example: {example}"),
-        )
-    };
-    let title = match &book.title {
-        Some(t) if !t.get_ref().trim().is_empty() => t.get_ref().trim().to_string(),
-        Some(t) => {
-            r.err(
-                t.span().start,
-                "[book] title is empty",
-                "give the book's title",
-            );
-            String::new()
-        }
-        None => {
-            missing(&mut r, "title", "title = \"My Book\"");
-            String::new()
-        }
-    };
-    let authors = match &book.authors {
-        Some(a) if !a.get_ref().is_empty() && a.get_ref().iter().all(|s| !s.trim().is_empty()) => {
-            a.get_ref().iter().map(|s| s.trim().to_string()).collect()
-        }
-        Some(a) => {
-            r.err(
-                a.span().start,
-                "[book] authors is empty or has an empty name",
-                "list at least one author: authors = [\"Jane Doe\"]",
-            );
-            Vec::new()
-        }
-        None => {
-            missing(&mut r, "authors", "authors = [\"Jane Doe\"]");
-            Vec::new()
-        }
-    };
-    let language = match &book.language {
-        Some(l) if valid_language_tag(l.get_ref()) => l.get_ref().trim().to_string(),
-        Some(l) => {
-            r.err(
-                l.span().start,
-                format!(
-                    "[book] language \"{}\" is not a BCP 47 language tag",
-                    l.get_ref()
-                ),
-                "use a tag such as \"en\", \"en-GB\", \"ru\", \"mn\" or \"de\"",
-            );
-            "en".to_string()
-        }
-        None => {
-            missing(&mut r, "language", "language = \"en\"");
-            "en".to_string()
-        }
-    };
-    let date = match &book.date {
-        Some(d) if valid_date(d.get_ref()) => Some(d.get_ref().clone()),
-        Some(d) => {
-            r.err(
-                d.span().start,
-                format!("[book] date \"{}\" is not a date", d.get_ref()),
-                "write YYYY, YYYY-MM or YYYY-MM-DD",
-            );
-            None
-        }
-        None => None,
-    };
-    let toc_depth = r.small_int(&book.toc_depth, "[book] toc_depth", 1..=6, 2) as u8;
-    let contents_auto = match &book.contents {
-        None => true,
-        Some(c) if c.get_ref() == "auto" => true,
-        Some(c) if c.get_ref() == "manual" => false,
-        Some(c) => {
-            r.err(c.span().start, format!("[book] contents = \"{}\" is not allowed", c.get_ref()), "use \"auto\" (add the contents after the front matter when contents.md has no @contents) or \"manual\"");
-            true
-        }
-    };
-    let isbn_print = r.isbn(&book.isbn_print, "[book] isbn_print");
-    let isbn_epub = r.isbn(&book.isbn_epub, "[book] isbn_epub");
-    let label = |raw: &Option<S<String>>, digits: &Option<String>| {
-        digits.as_ref().map(|d| {
-            let written = raw
-                .as_ref()
-                .map(|s| {
-                    s.get_ref()
-                        .trim()
-                        .trim_start_matches("ISBN")
-                        .trim()
-                        .to_string()
-                })
-                .unwrap_or_default();
-            if written.len() == 17 && written.matches('-').count() == 4 {
-                written
-            } else {
-                d.clone()
-            }
-        })
-    };
-    let isbn_print_label = label(&book.isbn_print, &isbn_print);
-    let isbn_epub_label = label(&book.isbn_epub, &isbn_epub);
-    let identifier = book
-        .identifier
-        .as_ref()
-        .map(|s| s.get_ref().trim().to_string());
-    if let Some(id) = &book.identifier
-        && id.get_ref().trim().is_empty()
-    {
-        r.err(
-            id.span().start,
-            "[book] identifier is empty",
-            "remove it, or give a URN such as \"urn:isbn:978...\"",
-        );
-    }
-
-    let meta = BookMeta {
-        title,
-        subtitle: book.subtitle.filter(|s| !s.trim().is_empty()),
-        authors,
-        editor: book.editor.filter(|s| !s.trim().is_empty()),
-        language,
-        identifier,
-        isbn_print,
-        isbn_epub,
-        isbn_print_label,
-        isbn_epub_label,
-        publisher: book.publisher.filter(|s| !s.trim().is_empty()),
-        date,
-        rights: book.rights.filter(|s| !s.trim().is_empty()),
-        description: book.description.filter(|s| !s.trim().is_empty()),
-        numbering: book.numbering.unwrap_or(false),
-        toc_depth,
-        contents_auto,
-    };
-
-    let ordering = raw.ordering.map(|o| OrderingPage {
-        title: o
-            .title
-            .filter(|t| !t.trim().is_empty())
-            .unwrap_or_else(|| "How to get the book".to_string()),
-        text: o
-            .text
-            .as_ref()
-            .map(|t| t.get_ref().clone())
-            .unwrap_or_default(),
-        text_offset: o.text.as_ref().map_or(0, |t| t.span().start),
-    });
-
-    let pdf_raw = raw.pdf.unwrap_or_default();
-    let (trim_w, trim_h) = match &pdf_raw.trim {
-        None => units::parse_trim("A5").expect("A5 is a known trim"),
-        Some(t) => match units::parse_trim(t.get_ref()) {
-            Ok(v) => v,
-            Err(e) => {
-                r.err(t.span().start, format!("[pdf] trim: {e}"), units::TRIM_HINT);
-                units::parse_trim("A5").expect("A5 is a known trim")
-            }
-        },
-    };
-    let m = pdf_raw.margins.as_ref().map(|m| m.get_ref());
-    let none = None;
-    let margins = Margins {
-        top: r.length(
-            m.map_or(&none, |m| &m.top),
-            "[pdf] margins.top",
-            Length::from_mm(18.0),
-        ),
-        bottom: r.length(
-            m.map_or(&none, |m| &m.bottom),
-            "[pdf] margins.bottom",
-            Length::from_mm(20.0),
-        ),
-        inner: r.length(
-            m.map_or(&none, |m| &m.inner),
-            "[pdf] margins.inner",
-            Length::from_mm(20.0),
-        ),
-        outer: r.length(
-            m.map_or(&none, |m| &m.outer),
-            "[pdf] margins.outer",
-            Length::from_mm(15.0),
-        ),
-    };
-    let text_w = trim_w.0 - margins.inner.0 - margins.outer.0;
-    let text_h = trim_h.0 - margins.top.0 - margins.bottom.0;
-    if text_w < 108.0 || text_h < 144.0 {
-        let at = pdf_raw.margins.as_ref().map_or(0, |m| m.span().start);
-        r.err(
-            at,
-            format!(
-                "[pdf] the margins leave a text block of {:.0}mm x {:.0}mm, too small to set a book in",
-                text_w.max(0.0) / units::PT_PER_MM,
-                text_h.max(0.0) / units::PT_PER_MM
-            ),
-            "the text block must be at least 1.5in (38mm) wide and 2in (51mm) high: reduce the margins or choose a larger trim",
-        );
-    }
-    let bleed = r.length(&pdf_raw.bleed, "[pdf] bleed", Length::from_mm(3.0));
-    if bleed.0 > units::PT_PER_IN {
-        r.err(
-            pdf_raw.bleed.as_ref().map_or(0, |b| b.span().start),
-            "[pdf] bleed is larger than 1in",
-            "printers ask for 0.125in (3mm); use 0 for none",
-        );
-    }
-    let font_size = r.length(&pdf_raw.font_size, "[pdf] font_size", Length(10.5));
-    if !(4.0..=72.0).contains(&font_size.0) {
-        r.err(
-            pdf_raw.font_size.as_ref().map_or(0, |b| b.span().start),
-            "[pdf] font_size must be between 4pt and 72pt",
-            "body text is usually 9.5pt to 12pt",
-        );
-    }
-    let leading = r.length(
-        &pdf_raw.leading,
-        "[pdf] leading",
-        Length(font_size.0 * 9.0 / 7.0),
-    );
-    if leading.0 < font_size.0 * 0.8 || leading.0 > font_size.0 * 4.0 {
-        r.err(
-            pdf_raw.leading.as_ref().map_or(0, |b| b.span().start),
-            "[pdf] leading must be between 0.8 and 4 times the font size",
-            "leading is the baseline-to-baseline distance, usually 1.2 to 1.35 times the font size",
-        );
-    }
-    let chapter_start = match pdf_raw
-        .chapter_start
-        .as_ref()
-        .map(|s| (s.get_ref().as_str(), s.span().start))
-    {
-        None | Some(("recto", _)) => ChapterStart::Recto,
-        Some(("any", _)) => ChapterStart::Any,
-        Some((other, at)) => {
-            r.err(
-                at,
-                format!("[pdf] chapter_start = \"{other}\" is not allowed"),
-                "use \"recto\" (chapters open on a right-hand page) or \"any\"",
-            );
-            ChapterStart::Recto
-        }
-    };
-    let pdf = PdfSettings {
-        trim_width: trim_w,
-        trim_height: trim_h,
-        margins,
-        bleed,
-        crop_marks: pdf_raw.crop_marks.unwrap_or(false),
-        font_size,
-        leading,
-        chapter_start,
-        running_heads: pdf_raw.running_heads.unwrap_or(true),
-        margin_kerning: pdf_raw.margin_kerning.unwrap_or(true),
-    };
-
+    let book = r.book(raw.book.unwrap_or_default());
+    let ordering = Resolver::ordering(raw.ordering);
+    let pdf = r.pdf(raw.pdf.unwrap_or_default());
     let epub = EpubSettings {
         embed_fonts: raw.epub.and_then(|e| e.embed_fonts).unwrap_or(true),
     };
 
-    let cover_raw = raw.cover.unwrap_or_default();
-    let mut paper_name = "white-50lb".to_string();
-    let mut caliper = units::paper_caliper("white-50lb").expect("preset exists");
-    if let Some(p) = &cover_raw.paper {
-        match units::paper_caliper(p.get_ref()) {
-            Some(c) => {
-                paper_name = p.get_ref().clone();
-                caliper = c;
-            }
-            None => r.err(
-                p.span().start,
-                format!("[cover] paper \"{}\" is not a known paper", p.get_ref()),
-                format!(
-                    "use one of {}, or give caliper = \"0.0025in\" (thickness per page)",
-                    units::PAPER_NAMES.join(", ")
-                ),
-            ),
-        }
-    }
-    if let Some(c) = &cover_raw.caliper {
-        let l = r.length(&cover_raw.caliper, "[cover] caliper", caliper);
-        if l.0 <= 0.0 || l.inches() > 0.01 {
-            r.err(
-                c.span().start,
-                "[cover] caliper must be above 0 and at most 0.01in per page",
-                "printers quote about 0.002in to 0.003in per page",
-            );
-        } else {
-            caliper = l;
-            paper_name = format!("caliper {}", c.get_ref());
-        }
-    }
-    let cover = CoverSettings {
-        paper: paper_name,
-        caliper,
-        back_text: cover_raw.back_text.as_ref().map(|t| t.get_ref().clone()),
-        back_text_offset: cover_raw.back_text.as_ref().map_or(0, |t| t.span().start),
-    };
-
-    let fonts_raw = raw.fonts.unwrap_or_default();
-    let fonts = FontSettings {
-        body: fonts_raw
-            .body
-            .as_ref()
-            .map(|b| b.get_ref().trim().to_string())
-            .unwrap_or_else(|| crate::fonts::DEFAULT_FAMILY.to_string()),
-        body_offset: fonts_raw.body.as_ref().map_or(0, |b| b.span().start),
-        fallback: fonts_raw
-            .fallback
-            .as_ref()
-            .map(|f| f.get_ref().clone())
-            .unwrap_or_default(),
-        fallback_offset: fonts_raw.fallback.as_ref().map_or(0, |b| b.span().start),
-    };
-
-    let h = raw.hyphenation.unwrap_or_default();
-    let mut exceptions = Vec::new();
-    if let Some(ex) = &h.exceptions {
-        for w in ex.get_ref() {
-            if w.trim().is_empty() || w.chars().any(char::is_whitespace) {
-                r.err(
-                    ex.span().start,
-                    format!("[hyphenation] exception \"{w}\" is not a single word"),
-                    "write each word with hyphens where it may break, e.g. \"Ulaan-baa-tar\"",
-                );
-            } else {
-                exceptions.push(w.clone());
-            }
-        }
-    }
-    let hyphenation = Hyphenation {
-        enabled: h.enabled.unwrap_or(true),
-        left_min: r.small_int(&h.left_min, "[hyphenation] left_min", 1..=10, 2) as usize,
-        right_min: r.small_int(&h.right_min, "[hyphenation] right_min", 1..=10, 3) as usize,
-        min_word: r.small_int(&h.min_word, "[hyphenation] min_word", 2..=30, 5) as usize,
-        exceptions,
-    };
-
+    let cover = r.cover(raw.cover.unwrap_or_default());
+    let fonts = Resolver::fonts(raw.fonts.unwrap_or_default());
+    let hyphenation = r.hyphenation(raw.hyphenation.unwrap_or_default());
     Config {
-        book: meta,
+        book,
         ordering,
         pdf,
         epub,
         cover,
         fonts,
         hyphenation,
+    }
+}
+
+impl Resolver<'_> {
+    /// `[book]`: metadata; title, authors and language are required.
+    fn book(&mut self, book: RawBook) -> BookMeta {
+        let r = self;
+        let missing = |r: &mut Resolver<'_>, key: &str, example: &str| {
+            r.diags.error_hint(
+                Some(r.file.location(0)),
+                format!("[book] {key} is required"),
+                format!("add it under [book], for example: {example}"),
+            )
+        };
+        let title = match &book.title {
+            Some(t) if !t.get_ref().trim().is_empty() => t.get_ref().trim().to_string(),
+            Some(t) => {
+                r.err(
+                    t.span().start,
+                    "[book] title is empty",
+                    "give the book's title",
+                );
+                String::new()
+            }
+            None => {
+                missing(r, "title", "title = \"My Book\"");
+                String::new()
+            }
+        };
+        let authors = match &book.authors {
+            Some(a)
+                if !a.get_ref().is_empty() && a.get_ref().iter().all(|s| !s.trim().is_empty()) =>
+            {
+                a.get_ref().iter().map(|s| s.trim().to_string()).collect()
+            }
+            Some(a) => {
+                r.err(
+                    a.span().start,
+                    "[book] authors is empty or has an empty name",
+                    "list at least one author: authors = [\"Jane Doe\"]",
+                );
+                Vec::new()
+            }
+            None => {
+                missing(r, "authors", "authors = [\"Jane Doe\"]");
+                Vec::new()
+            }
+        };
+        let language = match &book.language {
+            Some(l) if valid_language_tag(l.get_ref()) => l.get_ref().trim().to_string(),
+            Some(l) => {
+                r.err(
+                    l.span().start,
+                    format!(
+                        "[book] language \"{}\" is not a BCP 47 language tag",
+                        l.get_ref()
+                    ),
+                    "use a tag such as \"en\", \"en-GB\", \"ru\", \"mn\" or \"de\"",
+                );
+                "en".to_string()
+            }
+            None => {
+                missing(r, "language", "language = \"en\"");
+                "en".to_string()
+            }
+        };
+        let date = match &book.date {
+            Some(d) if valid_date(d.get_ref()) => Some(d.get_ref().clone()),
+            Some(d) => {
+                r.err(
+                    d.span().start,
+                    format!("[book] date \"{}\" is not a date", d.get_ref()),
+                    "write YYYY, YYYY-MM or YYYY-MM-DD",
+                );
+                None
+            }
+            None => None,
+        };
+        let toc_depth = r.small_int(&book.toc_depth, "[book] toc_depth", 1..=6, 2) as u8;
+        let contents_auto = match &book.contents {
+            None => true,
+            Some(c) if c.get_ref() == "auto" => true,
+            Some(c) if c.get_ref() == "manual" => false,
+            Some(c) => {
+                r.err(c.span().start, format!("[book] contents = \"{}\" is not allowed", c.get_ref()), "use \"auto\" (add the contents after the front matter when contents.md has no @contents) or \"manual\"");
+                true
+            }
+        };
+        let ids = r.identifiers(&book);
+
+        BookMeta {
+            title,
+            subtitle: book.subtitle.filter(|s| !s.trim().is_empty()),
+            authors,
+            editor: book.editor.filter(|s| !s.trim().is_empty()),
+            language,
+            identifier: ids.identifier,
+            isbn_print: ids.isbn_print,
+            isbn_epub: ids.isbn_epub,
+            isbn_print_label: ids.isbn_print_label,
+            isbn_epub_label: ids.isbn_epub_label,
+            publisher: book.publisher.filter(|s| !s.trim().is_empty()),
+            date,
+            rights: book.rights.filter(|s| !s.trim().is_empty()),
+            description: book.description.filter(|s| !s.trim().is_empty()),
+            numbering: book.numbering.unwrap_or(false),
+            toc_depth,
+            contents_auto,
+        }
+    }
+
+    /// The ISBNs (checked, as digits and as the author wrote them) and the identifier.
+    fn identifiers(&mut self, book: &RawBook) -> Identifiers {
+        let r = self;
+        let isbn_print = r.isbn(&book.isbn_print, "[book] isbn_print");
+        let isbn_epub = r.isbn(&book.isbn_epub, "[book] isbn_epub");
+        let label = |raw: &Option<S<String>>, digits: &Option<String>| {
+            digits.as_ref().map(|d| {
+                let written = raw
+                    .as_ref()
+                    .map(|s| {
+                        s.get_ref()
+                            .trim()
+                            .trim_start_matches("ISBN")
+                            .trim()
+                            .to_string()
+                    })
+                    .unwrap_or_default();
+                if written.len() == 17 && written.matches('-').count() == 4 {
+                    written
+                } else {
+                    d.clone()
+                }
+            })
+        };
+        let isbn_print_label = label(&book.isbn_print, &isbn_print);
+        let isbn_epub_label = label(&book.isbn_epub, &isbn_epub);
+        let identifier = book
+            .identifier
+            .as_ref()
+            .map(|s| s.get_ref().trim().to_string());
+        if let Some(id) = &book.identifier
+            && id.get_ref().trim().is_empty()
+        {
+            r.err(
+                id.span().start,
+                "[book] identifier is empty",
+                "remove it, or give a URN such as \"urn:isbn:978...\"",
+            );
+        }
+
+        Identifiers {
+            isbn_print,
+            isbn_epub,
+            isbn_print_label,
+            isbn_epub_label,
+            identifier,
+        }
+    }
+
+    /// `[ordering]`: the "How to get the book" page.
+    fn ordering(o: Option<RawOrdering>) -> Option<OrderingPage> {
+        o.map(|o| OrderingPage {
+            title: o
+                .title
+                .filter(|t| !t.trim().is_empty())
+                .unwrap_or_else(|| "How to get the book".to_string()),
+            text: o
+                .text
+                .as_ref()
+                .map(|t| t.get_ref().clone())
+                .unwrap_or_default(),
+            text_offset: o.text.as_ref().map_or(0, |t| t.span().start),
+        })
+    }
+
+    /// `[pdf]`: trim, margins, bleed, type size and leading, chapter openings.
+    fn pdf(&mut self, pdf_raw: RawPdf) -> PdfSettings {
+        let r = self;
+        let (trim_w, trim_h, margins) = r.page_geometry(&pdf_raw);
+        let bleed = r.length(
+            &pdf_raw.bleed,
+            "[pdf] bleed",
+            Length::from_mm(DEFAULT_BLEED_MM),
+        );
+        if bleed.0 > units::PT_PER_IN {
+            r.err(
+                pdf_raw.bleed.as_ref().map_or(0, |b| b.span().start),
+                "[pdf] bleed is larger than 1in",
+                "printers ask for 0.125in (3mm); use 0 for none",
+            );
+        }
+        let (font_size, leading) = r.type_size(&pdf_raw);
+        let chapter_start = match pdf_raw
+            .chapter_start
+            .as_ref()
+            .map(|s| (s.get_ref().as_str(), s.span().start))
+        {
+            None | Some(("recto", _)) => ChapterStart::Recto,
+            Some(("any", _)) => ChapterStart::Any,
+            Some((other, at)) => {
+                r.err(
+                    at,
+                    format!("[pdf] chapter_start = \"{other}\" is not allowed"),
+                    "use \"recto\" (chapters open on a right-hand page) or \"any\"",
+                );
+                ChapterStart::Recto
+            }
+        };
+        PdfSettings {
+            trim_width: trim_w,
+            trim_height: trim_h,
+            margins,
+            bleed,
+            crop_marks: pdf_raw.crop_marks.unwrap_or(false),
+            font_size,
+            leading,
+            chapter_start,
+            running_heads: pdf_raw.running_heads.unwrap_or(true),
+            margin_kerning: pdf_raw.margin_kerning.unwrap_or(true),
+        }
+    }
+
+    /// The trim size and margins, checked to leave a text block a book can be set in.
+    fn page_geometry(&mut self, pdf_raw: &RawPdf) -> (Length, Length, Margins) {
+        let r = self;
+        let (trim_w, trim_h) = match &pdf_raw.trim {
+            None => units::parse_trim("A5").expect("A5 is a known trim"),
+            Some(t) => match units::parse_trim(t.get_ref()) {
+                Ok(v) => v,
+                Err(e) => {
+                    r.err(t.span().start, format!("[pdf] trim: {e}"), units::TRIM_HINT);
+                    units::parse_trim("A5").expect("A5 is a known trim")
+                }
+            },
+        };
+        let m = pdf_raw.margins.as_ref().map(|m| m.get_ref());
+        let none = None;
+        let margins = Margins {
+            top: r.length(
+                m.map_or(&none, |m| &m.top),
+                "[pdf] margins.top",
+                Length::from_mm(DEFAULT_MARGINS_MM.top),
+            ),
+            bottom: r.length(
+                m.map_or(&none, |m| &m.bottom),
+                "[pdf] margins.bottom",
+                Length::from_mm(DEFAULT_MARGINS_MM.bottom),
+            ),
+            inner: r.length(
+                m.map_or(&none, |m| &m.inner),
+                "[pdf] margins.inner",
+                Length::from_mm(DEFAULT_MARGINS_MM.inner),
+            ),
+            outer: r.length(
+                m.map_or(&none, |m| &m.outer),
+                "[pdf] margins.outer",
+                Length::from_mm(DEFAULT_MARGINS_MM.outer),
+            ),
+        };
+        let text_w = trim_w.0 - margins.inner.0 - margins.outer.0;
+        let text_h = trim_h.0 - margins.top.0 - margins.bottom.0;
+        if text_w < MIN_TEXT_WIDTH || text_h < MIN_TEXT_HEIGHT {
+            let at = pdf_raw.margins.as_ref().map_or(0, |m| m.span().start);
+            r.err(
+                at,
+                format!(
+                    "[pdf] the margins leave a text block of {:.0}mm x {:.0}mm, too small to set a book in",
+                    text_w.max(0.0) / units::PT_PER_MM,
+                    text_h.max(0.0) / units::PT_PER_MM
+                ),
+                "the text block must be at least 1.5in (38mm) wide and 2in (51mm) high: reduce the margins or choose a larger trim",
+            );
+        }
+        (trim_w, trim_h, margins)
+    }
+
+    /// The body's type size and leading, each within what a book can be read in.
+    fn type_size(&mut self, pdf_raw: &RawPdf) -> (Length, Length) {
+        let r = self;
+        let font_size = r.length(
+            &pdf_raw.font_size,
+            "[pdf] font_size",
+            Length(DEFAULT_FONT_SIZE),
+        );
+        if !(4.0..=72.0).contains(&font_size.0) {
+            r.err(
+                pdf_raw.font_size.as_ref().map_or(0, |b| b.span().start),
+                "[pdf] font_size must be between 4pt and 72pt",
+                "body text is usually 9.5pt to 12pt",
+            );
+        }
+        let leading = r.length(
+            &pdf_raw.leading,
+            "[pdf] leading",
+            Length(font_size.0 * DEFAULT_LEADING_RATIO.0 / DEFAULT_LEADING_RATIO.1),
+        );
+        if leading.0 < font_size.0 * 0.8 || leading.0 > font_size.0 * 4.0 {
+            r.err(
+                pdf_raw.leading.as_ref().map_or(0, |b| b.span().start),
+                "[pdf] leading must be between 0.8 and 4 times the font size",
+                "leading is the baseline-to-baseline distance, usually 1.2 to 1.35 times the font size",
+            );
+        }
+        (font_size, leading)
+    }
+
+    /// `[cover]`: paper (or caliper) and the back text.
+    fn cover(&mut self, cover_raw: RawCover) -> CoverSettings {
+        let r = self;
+        let mut paper_name = "white-50lb".to_string();
+        let mut caliper = units::paper_caliper("white-50lb").expect("preset exists");
+        if let Some(p) = &cover_raw.paper {
+            match units::paper_caliper(p.get_ref()) {
+                Some(c) => {
+                    paper_name = p.get_ref().clone();
+                    caliper = c;
+                }
+                None => r.err(
+                    p.span().start,
+                    format!("[cover] paper \"{}\" is not a known paper", p.get_ref()),
+                    format!(
+                        "use one of {}, or give caliper = \"0.0025in\" (thickness per page)",
+                        units::PAPER_NAMES.join(", ")
+                    ),
+                ),
+            }
+        }
+        if let Some(c) = &cover_raw.caliper {
+            let l = r.length(&cover_raw.caliper, "[cover] caliper", caliper);
+            if l.0 <= 0.0 || l.inches() > 0.01 {
+                r.err(
+                    c.span().start,
+                    "[cover] caliper must be above 0 and at most 0.01in per page",
+                    "printers quote about 0.002in to 0.003in per page",
+                );
+            } else {
+                caliper = l;
+                paper_name = format!("caliper {}", c.get_ref());
+            }
+        }
+        CoverSettings {
+            paper: paper_name,
+            caliper,
+            back_text: cover_raw.back_text.as_ref().map(|t| t.get_ref().clone()),
+            back_text_offset: cover_raw.back_text.as_ref().map_or(0, |t| t.span().start),
+        }
+    }
+
+    /// `[fonts]`: the body family and its fallbacks (checked against the fonts later).
+    fn fonts(fonts_raw: RawFonts) -> FontSettings {
+        FontSettings {
+            body: fonts_raw
+                .body
+                .as_ref()
+                .map(|b| b.get_ref().trim().to_string())
+                .unwrap_or_else(|| crate::fonts::DEFAULT_FAMILY.to_string()),
+            body_offset: fonts_raw.body.as_ref().map_or(0, |b| b.span().start),
+            fallback: fonts_raw
+                .fallback
+                .as_ref()
+                .map(|f| f.get_ref().clone())
+                .unwrap_or_default(),
+            fallback_offset: fonts_raw.fallback.as_ref().map_or(0, |b| b.span().start),
+        }
+    }
+
+    /// `[hyphenation]`: on or off, fragment minima and exception words.
+    fn hyphenation(&mut self, h: RawHyphenation) -> Hyphenation {
+        let r = self;
+        let mut exceptions = Vec::new();
+        if let Some(ex) = &h.exceptions {
+            for w in ex.get_ref() {
+                if w.trim().is_empty() || w.chars().any(char::is_whitespace) {
+                    r.err(
+                        ex.span().start,
+                        format!("[hyphenation] exception \"{w}\" is not a single word"),
+                        "write each word with hyphens where it may break, e.g. \"Ulaan-baa-tar\"",
+                    );
+                } else {
+                    exceptions.push(w.clone());
+                }
+            }
+        }
+        Hyphenation {
+            enabled: h.enabled.unwrap_or(true),
+            left_min: r.small_int(&h.left_min, "[hyphenation] left_min", 1..=10, 2) as usize,
+            right_min: r.small_int(&h.right_min, "[hyphenation] right_min", 1..=10, 3) as usize,
+            min_word: r.small_int(&h.min_word, "[hyphenation] min_word", 2..=30, 5) as usize,
+            exceptions,
+        }
     }
 }
 

@@ -60,29 +60,10 @@ pub fn parse(file: &SourceFile, diags: &mut Diagnostics) -> Vec<RawEntry> {
                 }
             }
             Event::End(TagEnd::Heading(_)) => {
-                if let Some((at, name)) = in_heading.take() {
-                    let d = match name.trim().to_lowercase().as_str() {
-                        "front matter" | "frontmatter" | "front" => Some(Division::Front),
-                        "body" | "main matter" | "mainmatter" => Some(Division::Body),
-                        "back matter" | "backmatter" | "back" => Some(Division::Back),
-                        _ => None,
-                    };
-                    match d {
-                        None => diags.error_hint(
-                            Some(file.location(at)),
-                            format!("unknown division \"{}\"", name.trim()),
-                            "the divisions are \"# Front matter\", \"# Body\" and \"# Back matter\", in that order",
-                        ),
-                        Some(d) => {
-                            if seen_divisions.contains(&d) {
-                                diags.error_hint(Some(file.location(at)), format!("the division \"{}\" appears twice", name.trim()), "list all its entries under one heading");
-                            } else if seen_divisions.last().is_some_and(|last| order(*last) > order(d)) {
-                                diags.error_hint(Some(file.location(at)), format!("the division \"{}\" is out of order", name.trim()), "the divisions come in the order Front matter, Body, Back matter");
-                            }
-                            seen_divisions.push(d);
-                            division = Some(d);
-                        }
-                    }
+                if let Some((at, name)) = in_heading.take()
+                    && let Some(d) = division_heading(at, &name, &mut seen_divisions, file, diags)
+                {
+                    division = Some(d);
                 }
             }
             Event::Start(Tag::List(_)) => {
@@ -159,6 +140,44 @@ pub fn parse(file: &SourceFile, diags: &mut Diagnostics) -> Vec<RawEntry> {
     }
     flush(&mut item, &mut entries, file, diags);
     entries
+}
+
+/// A `#` heading of contents.md: one of the three divisions, each once, in order.
+fn division_heading(
+    at: usize,
+    name: &str,
+    seen: &mut Vec<Division>,
+    file: &SourceFile,
+    diags: &mut Diagnostics,
+) -> Option<Division> {
+    let d = match name.trim().to_lowercase().as_str() {
+        "front matter" | "frontmatter" | "front" => Division::Front,
+        "body" | "main matter" | "mainmatter" => Division::Body,
+        "back matter" | "backmatter" | "back" => Division::Back,
+        _ => {
+            diags.error_hint(
+                Some(file.location(at)),
+                format!("unknown division \"{}\"", name.trim()),
+                "the divisions are \"# Front matter\", \"# Body\" and \"# Back matter\", in that order",
+            );
+            return None;
+        }
+    };
+    if seen.contains(&d) {
+        diags.error_hint(
+            Some(file.location(at)),
+            format!("the division \"{}\" appears twice", name.trim()),
+            "list all its entries under one heading",
+        );
+    } else if seen.last().is_some_and(|last| order(*last) > order(d)) {
+        diags.error_hint(
+            Some(file.location(at)),
+            format!("the division \"{}\" is out of order", name.trim()),
+            "the divisions come in the order Front matter, Body, Back matter",
+        );
+    }
+    seen.push(d);
+    Some(d)
 }
 
 fn order(d: Division) -> u8 {

@@ -138,11 +138,56 @@ impl Loader<'_> {
             index.entries = index_toml::load(&self.sources[id as usize], id, self.diags);
         }
 
+        let mut shared = self.documents(&mut entries, contents_id);
+        self.unlisted_files(&entries);
+        if config.as_ref().is_some_and(|c| c.book.numbering) {
+            number_entries(&mut entries);
+        }
+
+        let targets = self.cross_references(&mut entries, &mut shared);
+
+        let images = self.images(&shared.image_refs);
+        let covers = self.covers();
+
+        self.index_hits(&mut index, &mut entries, &mut shared, &contents_rel);
+
+        let config = config?;
+        let ordering_blocks = match (&config.ordering, config_id) {
+            (Some(o), Some(cid)) => self.embedded_markdown(cid, &o.text, o.text_offset, "ordering"),
+            _ => Vec::new(),
+        };
+        let back_cover_blocks = match (&config.cover.back_text, config_id) {
+            (Some(t), Some(cid)) => {
+                self.embedded_markdown(cid, t, config.cover.back_text_offset, "back-cover")
+            }
+            _ => Vec::new(),
+        };
+        if self.diags.has_errors() {
+            return None;
+        }
+        Some(Book {
+            root: self.root,
+            config,
+            sources: self.sources,
+            entries,
+            notes: shared.notes,
+            images,
+            targets,
+            index,
+            ordering_blocks,
+            back_cover_blocks,
+            covers,
+        })
+    }
+
+    /// Parses every file of the outline into its entry; `Shared` holds what they share (notes,
+    /// index markers, images, ids and links to check).
+    fn documents(&mut self, entries: &mut [Entry], contents_id: u32) -> markdown::Shared {
         let mut shared = markdown::Shared {
             root: self.root.clone(),
             ..Default::default()
         };
-        for e in &entries {
+        for e in entries.iter() {
             if let EntryKind::Document(d) = &e.kind {
                 shared.file_anchors.insert(d.path.clone(), e.anchor.clone());
             }
@@ -179,12 +224,16 @@ impl Loader<'_> {
             doc.heading = parsed.heading;
             doc.blocks = parsed.blocks;
         }
-        self.unlisted_files(&entries);
-        if config.as_ref().is_some_and(|c| c.book.numbering) {
-            number_entries(&mut entries);
-        }
+        shared
+    }
 
-        // Cross-references.
+    /// The targets of cross-references (entry anchors and heading ids), every `#id` link
+    /// checked against them, and `[](#id)` links given their target's title.
+    fn cross_references(
+        &mut self,
+        entries: &mut [Entry],
+        shared: &mut markdown::Shared,
+    ) -> HashMap<String, Target> {
         let mut targets: HashMap<String, Target> = HashMap::new();
         for (i, e) in entries.iter().enumerate() {
             targets.insert(
@@ -223,7 +272,7 @@ impl Loader<'_> {
                 );
             }
         }
-        for e in &mut entries {
+        for e in entries.iter_mut() {
             if let EntryKind::Document(d) = &mut e.kind {
                 fill_empty_links(&mut d.blocks, &targets);
             }
@@ -231,11 +280,18 @@ impl Loader<'_> {
         for n in &mut shared.notes {
             fill_empty_links(&mut n.blocks, &targets);
         }
+        targets
+    }
 
-        let images = self.images(&shared.image_refs);
-        let covers = self.covers();
-
-        // The index: markers, then match phrases.
+    /// The index: markers resolved to entries (warning about terms index.toml does not
+    /// have), then every match phrase found in the text; terms that match nothing reported.
+    fn index_hits(
+        &mut self,
+        index: &mut Index,
+        entries: &mut [Entry],
+        shared: &mut markdown::Shared,
+        contents_rel: &Path,
+    ) {
         index.hits = std::mem::take(&mut shared.hits);
         let marker_refs: Vec<crate::index::hits::MarkerRef<'_>> = shared
             .markers
@@ -247,7 +303,7 @@ impl Loader<'_> {
             })
             .collect();
         let toml_terms = !index.entries.is_empty();
-        let unknown = crate::index::hits::resolve_markers(&mut index, &marker_refs);
+        let unknown = crate::index::hits::resolve_markers(index, &marker_refs);
         if toml_terms {
             for pos in unknown {
                 let at = self.sources[pos.file as usize].location(pos.offset as usize);
@@ -258,44 +314,16 @@ impl Loader<'_> {
                 );
             }
         }
-        crate::index::hits::find(&mut entries, &mut shared.notes, &mut index);
-        self.unmatched_terms(&index);
+        crate::index::hits::find(entries, &mut shared.notes, index);
+        self.unmatched_terms(index);
         let has_index_page = entries.iter().any(|e| matches!(e.kind, EntryKind::Index));
         if !index.entries.is_empty() && !has_index_page {
             self.diags.warning_hint(
-                Some(Location::file(&contents_rel)),
+                Some(Location::file(contents_rel)),
                 "the book has index terms but contents.md has no [Index](@index) entry",
                 "add \"- [Index](@index)\" under # Back matter, or the index is not printed",
             );
         }
-
-        let config = config?;
-        let ordering_blocks = match (&config.ordering, config_id) {
-            (Some(o), Some(cid)) => self.embedded_markdown(cid, &o.text, o.text_offset, "ordering"),
-            _ => Vec::new(),
-        };
-        let back_cover_blocks = match (&config.cover.back_text, config_id) {
-            (Some(t), Some(cid)) => {
-                self.embedded_markdown(cid, t, config.cover.back_text_offset, "back-cover")
-            }
-            _ => Vec::new(),
-        };
-        if self.diags.has_errors() {
-            return None;
-        }
-        Some(Book {
-            root: self.root,
-            config,
-            sources: self.sources,
-            entries,
-            notes: shared.notes,
-            images,
-            targets,
-            index,
-            ordering_blocks,
-            back_cover_blocks,
-            covers,
-        })
     }
 
     /// contents.md entries → outline entries, with every file and generated entry checked.
@@ -314,7 +342,6 @@ impl Loader<'_> {
             .iter()
             .map(|f| crate::model::epub_files::stem(f).to_string())
             .collect();
-        let base = PathBuf::from(MANUSCRIPT);
         for (i, r) in raw.iter().enumerate() {
             let pos = Pos {
                 file: contents_id,
@@ -366,52 +393,12 @@ impl Loader<'_> {
                     }
                     (EntryKind::Ordering, "ordering".to_string())
                 }
-                RawTarget::File(dest) => match paths::resolve(&self.root, &base, dest) {
-                    Err(e) => {
-                        self.diags.error_hint(Some(at.clone()), e, "paths in contents.md are relative to manuscript/ and stay inside the project");
-                        continue;
+                RawTarget::File(dest) => {
+                    match self.file_entry(dest, &at, r.offset, src, &mut seen_files) {
+                        Some(k) => k,
+                        None => continue,
                     }
-                    Ok(rel) => {
-                        if let Some(prev) = seen_files.insert(rel.clone(), r.offset) {
-                            let (line, _) = self.sources[src].line_col(prev);
-                            self.diags.error_hint(
-                                Some(at.clone()),
-                                format!(
-                                    "{} is listed twice in contents.md (first on line {line})",
-                                    crate::diag::display_path(&rel)
-                                ),
-                                "each file appears once; split it if it belongs in two places",
-                            );
-                            continue;
-                        }
-                        if !self.root.join(&rel).is_file() {
-                            let msg = if self.root.join(&rel).is_dir() {
-                                format!(
-                                    "{} is a folder, not a Markdown file",
-                                    crate::diag::display_path(&rel)
-                                )
-                            } else {
-                                format!("{} does not exist", crate::diag::display_path(&rel))
-                            };
-                            self.diags.error_hint(Some(at.clone()), msg, "create the file, or fix the path in contents.md (paths are relative to manuscript/)");
-                            continue;
-                        }
-                        let stem = rel
-                            .strip_prefix(MANUSCRIPT)
-                            .unwrap_or(&rel)
-                            .with_extension("");
-                        let anchor = crate::model::slugify(&stem.to_string_lossy());
-                        (
-                            EntryKind::Document(Document {
-                                path: rel,
-                                file: 0,
-                                heading: None,
-                                blocks: Vec::new(),
-                            }),
-                            anchor,
-                        )
-                    }
-                },
+                }
             };
             let mut anchor = anchor_base.clone();
             let mut n = 1;
@@ -428,31 +415,101 @@ impl Loader<'_> {
                 pos,
             });
         }
-        if config.is_some_and(|c| c.book.contents_auto)
-            && !entries
-                .iter()
-                .any(|e| matches!(e.kind, EntryKind::Contents))
-        {
-            let at = entries
-                .iter()
-                .position(|e| e.division != Division::Front)
-                .unwrap_or(entries.len());
-            entries.insert(
-                at,
-                Entry {
-                    division: Division::Front,
-                    depth: 0,
-                    title: "Contents".to_string(),
-                    kind: EntryKind::Contents,
-                    anchor: "contents".to_string(),
-                    pos: Pos {
-                        file: contents_id,
-                        offset: 0,
-                    },
-                },
-            );
+        if config.is_some_and(|c| c.book.contents_auto) {
+            Self::auto_contents(&mut entries, contents_id);
         }
         entries
+    }
+
+    /// A file entry of contents.md: the path checked (inside the project, listed once, an
+    /// existing file) and its anchor made from its path. `None` after an error.
+    fn file_entry(
+        &mut self,
+        dest: &str,
+        at: &Location,
+        offset: usize,
+        src: usize,
+        seen_files: &mut HashMap<PathBuf, usize>,
+    ) -> Option<(EntryKind, String)> {
+        match paths::resolve(&self.root, Path::new(MANUSCRIPT), dest) {
+            Err(e) => {
+                self.diags.error_hint(
+                    Some(at.clone()),
+                    e,
+                    "paths in contents.md are relative to manuscript/ and stay inside the project",
+                );
+                None
+            }
+            Ok(rel) => {
+                if let Some(prev) = seen_files.insert(rel.clone(), offset) {
+                    let (line, _) = self.sources[src].line_col(prev);
+                    self.diags.error_hint(
+                        Some(at.clone()),
+                        format!(
+                            "{} is listed twice in contents.md (first on line {line})",
+                            crate::diag::display_path(&rel)
+                        ),
+                        "each file appears once; split it if it belongs in two places",
+                    );
+                    return None;
+                }
+                if !self.root.join(&rel).is_file() {
+                    let msg = if self.root.join(&rel).is_dir() {
+                        format!(
+                            "{} is a folder, not a Markdown file",
+                            crate::diag::display_path(&rel)
+                        )
+                    } else {
+                        format!("{} does not exist", crate::diag::display_path(&rel))
+                    };
+                    self.diags.error_hint(Some(at.clone()), msg, "create the file, or fix the path in contents.md (paths are relative to manuscript/)");
+                    return None;
+                }
+                let stem = rel
+                    .strip_prefix(MANUSCRIPT)
+                    .unwrap_or(&rel)
+                    .with_extension("");
+                let anchor = crate::model::slugify(&stem.to_string_lossy());
+                Some((
+                    EntryKind::Document(Document {
+                        path: rel,
+                        file: 0,
+                        heading: None,
+                        blocks: Vec::new(),
+                    }),
+                    anchor,
+                ))
+            }
+        }
+    }
+
+    /// `[book] contents = "auto"`: a contents page after the front matter, when contents.md
+    /// lists none.
+    fn auto_contents(entries: &mut Vec<Entry>, contents_id: u32) {
+        if entries
+            .iter()
+            .any(|e| matches!(e.kind, EntryKind::Contents))
+        {
+            return;
+        }
+        let at = entries
+            .iter()
+            .position(|e| e.division != Division::Front)
+            .unwrap_or(entries.len());
+        entries.insert(
+            at,
+            Entry {
+                division: Division::Front,
+                depth: 0,
+                title: "Contents".to_string(),
+                kind: EntryKind::Contents,
+                anchor: "contents".to_string(),
+                pos: Pos {
+                    file: contents_id,
+                    offset: 0,
+                },
+            },
+        );
     }
 
     fn check_fonts(&mut self, config: Option<&Config>) {
