@@ -4,21 +4,28 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+/// How bad a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// The outputs are made; the author should look (fails with `--deny-warnings`).
     Warning,
+    /// Nothing is written.
     Error,
 }
 
 /// Where a problem is: a project-relative path and a 1-based line and column (in characters).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Location {
+    /// Project-relative path.
     pub path: PathBuf,
+    /// 1-based line.
     pub line: u32,
+    /// 1-based column, in characters.
     pub col: u32,
 }
 
 impl Location {
+    /// A location at `path:line:col`.
     pub fn new(path: impl Into<PathBuf>, line: u32, col: u32) -> Self {
         Location {
             path: path.into(),
@@ -33,15 +40,21 @@ impl Location {
     }
 }
 
+/// A problem for the author: what, where, and what to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Error or warning.
     pub severity: Severity,
+    /// Where to fix it; `None` for problems of the project as a whole.
     pub location: Option<Location>,
+    /// What is wrong, in one sentence.
     pub message: String,
+    /// What to do about it.
     pub hint: Option<String>,
 }
 
 impl Diagnostic {
+    /// An error at `location`.
     pub fn error(location: Option<Location>, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
@@ -51,6 +64,7 @@ impl Diagnostic {
         }
     }
 
+    /// A warning at `location`.
     pub fn warning(location: Option<Location>, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
@@ -60,6 +74,7 @@ impl Diagnostic {
         }
     }
 
+    /// The same diagnostic with a hint.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
@@ -115,26 +130,32 @@ pub struct Diagnostics {
 }
 
 impl Diagnostics {
+    /// No diagnostics.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// These diagnostics.
     pub fn from_vec(items: Vec<Diagnostic>) -> Self {
         Diagnostics { items }
     }
 
+    /// Adds one.
     pub fn push(&mut self, d: Diagnostic) {
         self.items.push(d);
     }
 
+    /// Adds an error without a hint.
     pub fn error(&mut self, location: Option<Location>, message: impl Into<String>) {
         self.push(Diagnostic::error(location, message));
     }
 
+    /// Adds a warning without a hint.
     pub fn warning(&mut self, location: Option<Location>, message: impl Into<String>) {
         self.push(Diagnostic::warning(location, message));
     }
 
+    /// Adds an error with a hint.
     pub fn error_hint(
         &mut self,
         location: Option<Location>,
@@ -144,6 +165,7 @@ impl Diagnostics {
         self.push(Diagnostic::error(location, message).with_hint(hint));
     }
 
+    /// Adds a warning with a hint.
     pub fn warning_hint(
         &mut self,
         location: Option<Location>,
@@ -153,14 +175,17 @@ impl Diagnostics {
         self.push(Diagnostic::warning(location, message).with_hint(hint));
     }
 
+    /// Adds all of `other`'s.
     pub fn extend(&mut self, other: Diagnostics) {
         self.items.extend(other.items);
     }
 
+    /// True when any is an error.
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(|d| d.severity == Severity::Error)
     }
 
+    /// How many errors.
     pub fn error_count(&self) -> usize {
         self.items
             .iter()
@@ -168,6 +193,7 @@ impl Diagnostics {
             .count()
     }
 
+    /// How many warnings.
     pub fn warning_count(&self) -> usize {
         self.items
             .iter()
@@ -175,14 +201,17 @@ impl Diagnostics {
             .count()
     }
 
+    /// True when there are none.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
 
+    /// How many there are.
     pub fn len(&self) -> usize {
         self.items.len()
     }
 
+    /// All of them, in the order they were found.
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()
     }
@@ -205,11 +234,13 @@ impl Diagnostics {
 pub struct SourceFile {
     /// Project-relative path, as shown to the user.
     pub path: PathBuf,
+    /// The file's text.
     pub text: String,
     line_starts: Vec<u32>,
 }
 
 impl SourceFile {
+    /// A source file with its line index.
     pub fn new(path: impl Into<PathBuf>, text: String) -> Self {
         let mut line_starts = vec![0u32];
         for (i, b) in text.bytes().enumerate() {
@@ -240,6 +271,7 @@ impl SourceFile {
         (line as u32 + 1, col)
     }
 
+    /// The location of a byte offset.
     pub fn location(&self, offset: usize) -> Location {
         let (line, col) = self.line_col(offset);
         Location::new(self.path.clone(), line, col)

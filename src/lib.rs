@@ -6,16 +6,17 @@
 
 // Functions stay short enough to hold in one's head (the limit is in clippy.toml).
 #![warn(clippy::too_many_lines)]
+#![warn(missing_docs)]
 
 pub mod cover;
 pub mod diag;
 pub mod display;
-pub mod epub;
-pub mod fonts;
+pub(crate) mod epub;
+pub(crate) mod fonts;
 pub mod index;
 pub mod init;
 pub mod model;
-pub mod output;
+pub(crate) mod output;
 pub mod pdf;
 pub mod pipeline;
 pub mod progress;

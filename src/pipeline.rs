@@ -8,15 +8,20 @@ use crate::model::Book;
 use crate::model::Timestamp;
 use crate::progress::Progress;
 
+/// Which outputs to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Targets {
+    /// The print interior and its wrap cover.
     pub pdf: bool,
+    /// The EPUB.
     pub epub: bool,
 }
 
 /// Outputs ready to be written, and the warnings found while making them.
 pub struct Built {
+    /// Each output's path and bytes.
     pub files: Vec<(PathBuf, Vec<u8>)>,
+    /// Warnings from typesetting and the covers.
     pub warnings: Diagnostics,
     /// Pages of the print interior, when it was made.
     pub pages: Option<usize>,

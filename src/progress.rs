@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+/// Reports the phases of a run on standard error.
 pub struct Progress {
     mode: Mode,
     started: Instant,
@@ -19,6 +20,7 @@ enum Mode {
 }
 
 impl Progress {
+    /// A reporter: silent with `quiet`.
     pub fn new(quiet: bool) -> Progress {
         let mode = if quiet {
             Mode::Quiet
@@ -71,6 +73,7 @@ impl Progress {
         }
     }
 
+    /// Time since the run started.
     pub fn elapsed(&self) -> Duration {
         self.started.elapsed()
     }

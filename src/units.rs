@@ -1,7 +1,9 @@
 //! Lengths as authors write them (`18mm`, `0.7in`, `10.5pt`) and trim sizes (`A5`, `6x9in`).
 //! Everything inside bookbuild is in PostScript points.
 
+/// Points per inch.
 pub const PT_PER_IN: f64 = 72.0;
+/// Points per millimetre.
 pub const PT_PER_MM: f64 = 72.0 / 25.4;
 
 /// A length in points.
@@ -9,23 +11,29 @@ pub const PT_PER_MM: f64 = 72.0 / 25.4;
 pub struct Length(pub f64);
 
 impl Length {
+    /// The length in points.
     pub fn pt(self) -> f64 {
         self.0
     }
+    /// The length in inches.
     pub fn inches(self) -> f64 {
         self.0 / PT_PER_IN
     }
+    /// The length in millimetres.
     pub fn mm(self) -> f64 {
         self.0 / PT_PER_MM
     }
+    /// A length of `v` inches.
     pub fn from_in(v: f64) -> Length {
         Length(v * PT_PER_IN)
     }
+    /// A length of `v` millimetres.
     pub fn from_mm(v: f64) -> Length {
         Length(v * PT_PER_MM)
     }
 }
 
+/// What to write for a length, for hints.
 pub const UNIT_HINT: &str =
     "write a number and a unit: mm, cm, in or pt (for example \"18mm\" or \"0.75in\")";
 
@@ -58,6 +66,7 @@ pub fn parse_length(s: &str) -> Result<Length, String> {
     Ok(Length(value * factor))
 }
 
+/// What to write for a trim size, for hints.
 pub const TRIM_HINT: &str = "use a name (A4, A5, A6, B5, B6, Letter, 5x8in, 5.25x8in, 5.5x8.5in, 6x9in, 7x10in, 8.5x11in) or \"WIDTH x HEIGHT\" with units, such as \"148mm x 210mm\"";
 
 /// Parses a trim size into (width, height).
@@ -119,6 +128,7 @@ pub fn paper_caliper(name: &str) -> Option<Length> {
     Some(Length::from_in(inches))
 }
 
+/// The paper presets `[cover] paper` accepts.
 pub const PAPER_NAMES: &[&str] = &[
     "white-50lb",
     "cream-50lb",

@@ -4,7 +4,7 @@
 
 pub(crate) mod design;
 pub mod ean13;
-pub mod raster;
+mod raster;
 
 use crate::diag::{Diagnostics, Location};
 use crate::display::{CoverItem, CoverSheet};
@@ -90,13 +90,18 @@ pub fn jpeg_components(bytes: &[u8]) -> Option<u8> {
 /// The wrap cover's size: width = 2 × trim width + spine + 2 × bleed, height = trim height +
 /// 2 × bleed. Points.
 pub struct WrapGeometry {
+    /// Trim width of one panel (front or back).
     pub trim_w: f64,
+    /// Trim height.
     pub trim_h: f64,
+    /// Bleed on every side of the sheet.
     pub bleed: f64,
+    /// Spine width: page count × caliper.
     pub spine: f64,
 }
 
 impl WrapGeometry {
+    /// The geometry for the book's settings and an interior of `pages` pages.
     pub fn new(book: &Book, pages: usize) -> WrapGeometry {
         let pdf = &book.config.pdf;
         WrapGeometry {
@@ -106,9 +111,11 @@ impl WrapGeometry {
             spine: pages as f64 * book.config.cover.caliper.0,
         }
     }
+    /// Width of the whole sheet, bleed included.
     pub fn width(&self) -> f64 {
         2.0 * self.trim_w + self.spine + 2.0 * self.bleed
     }
+    /// Height of the sheet, bleed included.
     pub fn height(&self) -> f64 {
         self.trim_h + 2.0 * self.bleed
     }

@@ -13,20 +13,36 @@ pub const CROP_MARK: f32 = (0.25 * crate::units::PT_PER_IN) as f32;
 #[derive(Debug, Clone)]
 pub enum PItem {
     /// A glyph run; `y` is its baseline.
-    Text { run: Run, x: f32, y: f32 },
+    Text {
+        /// The glyphs.
+        run: Run,
+        /// The run's origin.
+        x: f32,
+        /// The run's baseline.
+        y: f32,
+    },
     /// A straight line from (x0, y) to (x1, y).
     Rule {
+        /// Start.
         x0: f32,
+        /// End.
         x1: f32,
+        /// Height of the line's centre.
         y: f32,
+        /// Line width.
         thickness: f32,
     },
     /// A picture scaled into the rectangle.
     Image {
+        /// The picture.
         image: ImageId,
+        /// Left edge.
         x: f32,
+        /// Top edge.
         y: f32,
+        /// Width.
         w: f32,
+        /// Height.
         h: f32,
     },
 }
@@ -34,17 +50,24 @@ pub enum PItem {
 /// A link area: a rectangle (top-left corner, size) and where it leads.
 #[derive(Debug, Clone)]
 pub struct PLink {
+    /// Left edge.
     pub x: f32,
+    /// Top edge.
     pub y: f32,
+    /// Width.
     pub w: f32,
+    /// Height.
     pub h: f32,
+    /// Where the link leads.
     pub target: LinkTarget,
 }
 
 /// How a page's number is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Numbering {
+    /// i, ii, iii … (front matter).
     Roman,
+    /// 1, 2, 3 … (the body and back matter).
     Arabic,
 }
 
@@ -64,14 +87,19 @@ pub enum PageKind {
 /// One page of the interior.
 #[derive(Debug, Clone)]
 pub struct Page {
+    /// What is drawn, in order.
     pub items: Vec<PItem>,
+    /// Link areas.
     pub links: Vec<PLink>,
     /// Named destinations on this page: id and y.
     pub dests: Vec<(String, f32)>,
+    /// How its number is printed.
     pub numbering: Numbering,
     /// The page's number in its numbering (i = 1).
     pub number: u32,
+    /// True for a right-hand page.
     pub recto: bool,
+    /// What the page is.
     pub kind: PageKind,
     /// Index hits set on this page.
     pub hits: Vec<HitId>,
@@ -94,6 +122,7 @@ impl Page {
 /// A bookmark: an outline entry and where it begins.
 #[derive(Debug, Clone)]
 pub struct OutlineItem {
+    /// The entry's title.
     pub title: String,
     /// 0 for top-level entries.
     pub depth: usize,

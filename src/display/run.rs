@@ -33,7 +33,9 @@ pub struct Face {
 pub struct RunGlyph {
     /// The glyph id in the run's face.
     pub id: u16,
+    /// How far the pen moves after the glyph.
     pub advance: Em,
+    /// Horizontal shift of the glyph from the pen.
     pub x_offset: Em,
     /// Up is positive, as in the font.
     pub y_offset: Em,
@@ -45,6 +47,7 @@ pub struct RunGlyph {
 /// copies from the PDF).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Run {
+    /// The face the glyphs are in.
     pub face: FaceId,
     /// Type size in points.
     pub size: f32,
@@ -52,7 +55,9 @@ pub struct Run {
     pub x: f32,
     /// Baseline shift from the line's baseline in points (negative is up).
     pub rise: f32,
+    /// The glyphs in order.
     pub glyphs: Vec<RunGlyph>,
+    /// The text the glyphs stand for.
     pub text: String,
 }
 

@@ -1,10 +1,10 @@
 //! The EPUB 3 back end: the book model → XHTML, CSS, fonts, images, OPF, nav and NCX →
 //! a deterministic zip container. Written by us on `zip` (see Cargo.toml for why).
 
-pub mod content;
-pub mod package;
-pub mod plan;
-pub mod xhtml;
+mod content;
+mod package;
+mod plan;
+mod xhtml;
 
 use std::io::{Cursor, Write};
 

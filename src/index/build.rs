@@ -9,27 +9,36 @@ use icu_collator::{CollatorBorrowed, CollatorPreferences};
 
 use crate::model::{Book, HitId, Index, IndexEntryId};
 
+/// The index in the order it is printed.
 #[derive(Debug, Clone)]
 pub struct PrintedIndex {
+    /// Letter groups, in collation order.
     pub groups: Vec<Group>,
 }
 
+/// The entries under one letter heading.
 #[derive(Debug, Clone)]
 pub struct Group {
     /// The letter heading ("A", "Ө", "0–9").
     pub label: String,
+    /// The group's entries, sorted.
     pub entries: Vec<PrintedEntry>,
 }
 
+/// One entry (or sub-entry) as printed.
 #[derive(Debug, Clone)]
 pub struct PrintedEntry {
+    /// The entry's id in `Index::entries`.
     pub id: IndexEntryId,
+    /// The term as printed.
     pub term: String,
     /// Occurrences in reading order.
     pub hits: Vec<HitId>,
     /// "see" target, as printed.
     pub see: Option<String>,
+    /// "See also" targets, as printed.
     pub see_also: Vec<String>,
+    /// Sub-entries, sorted.
     pub subs: Vec<PrintedEntry>,
 }
 
@@ -41,6 +50,7 @@ pub struct Collation {
 }
 
 impl Collation {
+    /// The collators for a BCP 47 language tag (the root collation when it has none).
     pub fn new(language: &str) -> Collation {
         let prefs = icu_locale_core::Locale::try_from_str(language)
             .map(|l| CollatorPreferences::from(&l))
@@ -61,10 +71,12 @@ impl Collation {
         Collation { full, primary }
     }
 
+    /// Orders two terms: full strength, then by code point so the order is total.
     pub fn compare(&self, a: &str, b: &str) -> Ordering {
         self.full.compare(a, b).then_with(|| a.cmp(b))
     }
 
+    /// True when two letters belong under the same letter heading.
     pub fn same_letter(&self, a: &str, b: &str) -> bool {
         self.primary.compare(a, b) == Ordering::Equal
     }

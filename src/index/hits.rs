@@ -10,8 +10,11 @@ use crate::model::{
 
 /// Where an index marker was, and what it names (`["Japan", "Kwantung army"]`).
 pub struct MarkerRef<'a> {
+    /// The hit the marker made.
     pub hit: HitId,
+    /// The marker's term and sub-entry.
     pub path: &'a [String],
+    /// Where the marker is.
     pub pos: Pos,
 }
 

@@ -3,4 +3,4 @@
 
 pub mod build;
 pub mod hits;
-pub mod matcher;
+mod matcher;

@@ -17,25 +17,32 @@ pub use time::{Timestamp, human_date};
 /// A place in a source file: which file (index into [`Book::sources`]) and byte offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Pos {
+    /// The file's index in `Book::sources`.
     pub file: u32,
+    /// Byte offset in the file.
     pub offset: u32,
 }
 
 // ------------------------------------------------------------------ the book
 
+/// A loaded and checked book project: everything both outputs need.
 #[derive(Debug)]
 pub struct Book {
     /// The project directory.
     pub root: PathBuf,
+    /// The settings from build.toml.
     pub config: Config,
     /// Every text file read, so positions can be shown as file:line:col.
     pub sources: Vec<SourceFile>,
     /// The outline in reading order (a pre-order walk of contents.md); `depth` gives nesting.
     pub entries: Vec<Entry>,
+    /// Every footnote, by note id.
     pub notes: Vec<Footnote>,
+    /// Every picture, by image id.
     pub images: Vec<ImageInfo>,
     /// Heading ids (explicit and generated) to the entry and anchor they name.
     pub targets: HashMap<String, Target>,
+    /// The index terms and their occurrences.
     pub index: Index,
     /// The ordering page's text, parsed.
     pub ordering_blocks: Vec<Block>,
@@ -45,13 +52,17 @@ pub struct Book {
     pub covers: Covers,
 }
 
+/// The author's cover pictures.
 #[derive(Debug, Clone, Default)]
 pub struct Covers {
+    /// `covers/front.*`.
     pub front: Option<ImageInfo>,
+    /// `covers/back.*`.
     pub back: Option<ImageInfo>,
 }
 
 impl Book {
+    /// The file, line and column of a position.
     pub fn location(&self, pos: Pos) -> Location {
         self.sources[pos.file as usize].location(pos.offset as usize)
     }
@@ -123,7 +134,9 @@ impl Book {
 /// One line of the table of contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TocEntry {
+    /// The line's text.
     pub title: String,
+    /// 0 for top-level entries.
     pub depth: usize,
     /// The id the line links to (an entry anchor or a heading id).
     pub anchor: String,
@@ -133,131 +146,193 @@ pub struct TocEntry {
     pub generated: bool,
 }
 
+/// The three parts of a book.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Division {
+    /// Title matter, preface, contents: numbered i, ii ….
     Front,
+    /// The text, numbered from 1 on a recto.
     Body,
+    /// Appendices, index, ordering page.
     Back,
 }
 
+/// One entry of the outline (contents.md).
 #[derive(Debug, Clone)]
 pub struct Entry {
+    /// The division it is listed under.
     pub division: Division,
     /// 0 for top-level entries.
     pub depth: u8,
     /// The contents title (link text), as plain text after smart punctuation.
     pub title: String,
+    /// What the entry is.
     pub kind: EntryKind,
     /// A stable id for links and anchors: the file's slug, or the generated entry's name.
     pub anchor: String,
+    /// Its line in contents.md.
     pub pos: Pos,
 }
 
+/// What an outline entry holds.
 #[derive(Debug, Clone)]
 pub enum EntryKind {
     /// A Markdown file.
     Document(Document),
     /// A link-less entry that only groups its children.
     Group,
+    /// The generated table of contents (`@contents`).
     Contents,
+    /// The generated index (`@index`).
     Index,
+    /// The ordering page from build.toml (`@ordering`).
     Ordering,
 }
 
+/// A Markdown file of the book.
 #[derive(Debug, Clone)]
 pub struct Document {
     /// Project-relative path of the file.
     pub path: PathBuf,
+    /// The file's index in `Book::sources`.
     pub file: u32,
     /// The file's first `#` heading, printed as its title; `None` means the contents title.
     pub heading: Option<Heading>,
+    /// The file's text after its title.
     pub blocks: Vec<Block>,
 }
 
+/// A heading.
 #[derive(Debug, Clone)]
 pub struct Heading {
     /// 1 for the file's own title; `##` is 2 and so on, relative to the file.
     pub level: u8,
+    /// The id cross-references use (`{#id}`, or one made from the title).
     pub id: String,
+    /// The heading's text.
     pub inlines: Vec<Inline>,
+    /// Where it is.
     pub pos: Pos,
 }
 
+/// A block of text.
 #[derive(Debug, Clone)]
 pub enum Block {
+    /// A paragraph.
     Para(Para),
+    /// A heading inside a file.
     Heading(Heading),
+    /// A block quotation.
     Quote(Vec<Block>),
+    /// A bulleted or numbered list.
     List(List),
+    /// A code block, set as written.
     Code(CodeBlock),
     /// A thematic break: a scene break in a novel.
     SceneBreak,
+    /// A table.
     Table(Table),
+    /// A picture alone in its paragraph, with its caption.
     Figure(Figure),
     /// Raw HTML: kept in the EPUB, left out of the PDF.
     Html(String, Pos),
 }
 
+/// A paragraph.
 #[derive(Debug, Clone)]
 pub struct Para {
+    /// Its text.
     pub inlines: Vec<Inline>,
+    /// Where it starts.
     pub pos: Pos,
 }
 
+/// A list.
 #[derive(Debug, Clone)]
 pub struct List {
     /// `Some(start)` for a numbered list.
     pub start: Option<u64>,
+    /// No space between the items (no blank lines between them in the Markdown).
     pub tight: bool,
+    /// Each item's blocks.
     pub items: Vec<Vec<Block>>,
 }
 
+/// A code block.
 #[derive(Debug, Clone)]
 pub struct CodeBlock {
+    /// The language after the opening fence, if any.
     pub lang: String,
+    /// The code, as written.
     pub text: String,
+    /// Where it starts.
     pub pos: Pos,
 }
 
+/// A GFM table.
 #[derive(Debug, Clone)]
 pub struct Table {
+    /// Each column's alignment.
     pub aligns: Vec<Align>,
     /// `None` when every header cell is empty (a table without a header).
     pub header: Option<Vec<Vec<Inline>>>,
+    /// The body rows: cells of inlines.
     pub rows: Vec<Vec<Vec<Inline>>>,
+    /// Where it starts.
     pub pos: Pos,
 }
 
+/// A table column's alignment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
+    /// Not given (left in print).
     None,
+    /// Flush left.
     Left,
+    /// Centred.
     Center,
+    /// Flush right.
     Right,
 }
 
+/// A figure.
 #[derive(Debug, Clone)]
 pub struct Figure {
+    /// The picture.
     pub image: ImageId,
     /// The image's alt text, printed as the caption.
     pub caption: Vec<Inline>,
+    /// Where it is.
     pub pos: Pos,
 }
 
+/// A picture, by its index in `Book::images`.
 pub type ImageId = u32;
+/// A footnote, by its index in `Book::notes`.
 pub type NoteId = u32;
+/// An index occurrence, by its index in `Index::hits`.
 pub type HitId = u32;
 
+/// Text and what runs in it.
 #[derive(Debug, Clone)]
 pub enum Inline {
+    /// Plain text.
     Text(String),
+    /// Italics.
     Emph(Vec<Inline>),
+    /// Bold.
     Strong(Vec<Inline>),
+    /// Struck through.
     Strike(Vec<Inline>),
+    /// Inline code.
     Code(String),
+    /// A link.
     Link(Link),
+    /// A footnote reference.
     NoteRef(NoteId),
+    /// A hard line break (verse).
     LineBreak,
+    /// Raw inline HTML.
     Html(String),
     /// A zero-width mark where an index term occurs (a match or a marker).
     IndexHit(HitId),
@@ -265,14 +340,19 @@ pub enum Inline {
     Image(ImageId, String),
 }
 
+/// A link and its text.
 #[derive(Debug, Clone)]
 pub struct Link {
+    /// Where it leads.
     pub target: LinkTarget,
+    /// Its text.
     pub content: Vec<Inline>,
 }
 
+/// Where a link leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkTarget {
+    /// A web address.
     External(String),
     /// A heading id or the start of an entry (`targets` key).
     Internal(String),
@@ -288,38 +368,53 @@ pub struct Target {
     pub entry: usize,
     /// The title to print for `[](#id)`.
     pub title: String,
+    /// Where the heading is.
     pub pos: Pos,
 }
 
+/// A footnote.
 #[derive(Debug, Clone)]
 pub struct Footnote {
+    /// Its label in the Markdown (`[^label]`).
     pub label: String,
     /// Printed number: 1, 2 … in each file.
     pub number: u32,
     /// The entry whose file cites it.
     pub entry: usize,
+    /// The note's text.
     pub blocks: Vec<Block>,
+    /// Where it is defined.
     pub pos: Pos,
 }
 
+/// A picture file, checked.
 #[derive(Debug, Clone)]
 pub struct ImageInfo {
     /// Project-relative path.
     pub path: PathBuf,
+    /// Its format.
     pub format: ImageFormat,
+    /// Width in pixels.
     pub width: u32,
+    /// Height in pixels.
     pub height: u32,
 }
 
+/// The picture formats books accept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImageFormat {
+    /// JPEG (passed through to the PDF as it is).
     Jpeg,
+    /// PNG.
     Png,
+    /// GIF.
     Gif,
+    /// WebP.
     Webp,
 }
 
 impl ImageFormat {
+    /// The MIME type.
     pub fn media_type(self) -> &'static str {
         match self {
             ImageFormat::Jpeg => "image/jpeg",
@@ -328,6 +423,7 @@ impl ImageFormat {
             ImageFormat::Webp => "image/webp",
         }
     }
+    /// The usual file extension.
     pub fn extension(self) -> &'static str {
         match self {
             ImageFormat::Jpeg => "jpg",
@@ -378,8 +474,11 @@ pub mod epub_files {
 /// it: text verbatim, one byte for a line break and for each non-text inline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FlowPoint {
+    /// The outline entry.
     pub entry: usize,
+    /// The leaf block within the entry (0 is its title).
     pub block: u32,
+    /// The byte offset in the block's flattened text.
     pub offset: u32,
 }
 
@@ -398,6 +497,7 @@ pub struct PageMap {
 
 // ------------------------------------------------------------------ the index
 
+/// The book's index: entries and occurrences.
 #[derive(Debug, Clone, Default)]
 pub struct Index {
     /// Top-level and sub-entries alike; sub-entries name their parent.
@@ -406,15 +506,23 @@ pub struct Index {
     pub hits: Vec<IndexHit>,
 }
 
+/// An index entry, by its index in `Index::entries`.
 pub type IndexEntryId = u32;
 
+/// An index entry (or sub-entry).
 #[derive(Debug, Clone)]
 pub struct IndexEntry {
+    /// The term as printed.
     pub term: String,
+    /// The entry it is a sub-entry of.
     pub parent: Option<IndexEntryId>,
+    /// The phrases found in the text as occurrences.
     pub matches: Vec<String>,
+    /// Match the phrases in any case.
     pub case_insensitive: bool,
+    /// "See": the entry to look under instead.
     pub see: Option<IndexEntryId>,
+    /// "See also": related entries.
     pub see_also: Vec<IndexEntryId>,
     /// Where it was defined: index.toml, or the first marker that created it.
     pub pos: Pos,
@@ -422,8 +530,10 @@ pub struct IndexEntry {
     pub from_marker: bool,
 }
 
+/// One occurrence of an index term.
 #[derive(Debug, Clone)]
 pub struct IndexHit {
+    /// The entry it belongs to.
     pub entry: IndexEntryId,
     /// The entry (file) the hit is in.
     pub in_entry: usize,

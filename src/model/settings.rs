@@ -3,44 +3,69 @@
 
 use crate::units::Length;
 
+/// Everything build.toml sets.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// `[book]`: metadata.
     pub book: BookMeta,
+    /// `[ordering]`: the ordering page, if any.
     pub ordering: Option<OrderingPage>,
+    /// `[pdf]`: the print interior.
     pub pdf: PdfSettings,
+    /// `[epub]`.
     pub epub: EpubSettings,
+    /// `[cover]`: the wrap cover.
     pub cover: CoverSettings,
+    /// `[fonts]`.
     pub fonts: FontSettings,
+    /// `[hyphenation]`.
     pub hyphenation: Hyphenation,
 }
 
+/// `[book]`: what the book is.
 #[derive(Debug, Clone)]
 pub struct BookMeta {
+    /// The title.
     pub title: String,
+    /// The subtitle.
     pub subtitle: Option<String>,
+    /// The authors, in order.
     pub authors: Vec<String>,
+    /// The editor.
     pub editor: Option<String>,
     /// BCP 47 tag as written.
     pub language: String,
+    /// A URN for the EPUB when it has no ISBN.
     pub identifier: Option<String>,
     /// 13 digits, no hyphens.
     pub isbn_print: Option<String>,
+    /// The EPUB edition's ISBN: 13 digits, no hyphens.
     pub isbn_epub: Option<String>,
     /// The ISBNs as printed: as the author wrote them (hyphenation depends on registration
     /// ranges, which only the author knows), or the 13 digits.
     pub isbn_print_label: Option<String>,
+    /// The EPUB ISBN as printed.
     pub isbn_epub_label: Option<String>,
+    /// The publisher.
     pub publisher: Option<String>,
+    /// Publication date: YYYY, YYYY-MM or YYYY-MM-DD.
     pub date: Option<String>,
+    /// The rights statement.
     pub rights: Option<String>,
+    /// A description for the EPUB's metadata.
     pub description: Option<String>,
+    /// Number the body's entries ("2", "2.1" …).
     pub numbering: bool,
+    /// How deep the contents go.
     pub toc_depth: u8,
+    /// Add `@contents` after the front matter when contents.md has none.
     pub contents_auto: bool,
 }
 
+/// The ordering page ("How to get the book").
 #[derive(Debug, Clone)]
 pub struct OrderingPage {
+    /// Its title.
     pub title: String,
     /// Markdown, as written in build.toml.
     pub text: String,
@@ -48,60 +73,96 @@ pub struct OrderingPage {
     pub text_offset: usize,
 }
 
+/// Where top-level entries open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChapterStart {
+    /// On a right-hand page (a blank verso before when needed).
     Recto,
+    /// On the next page.
     Any,
 }
 
+/// The page margins.
 #[derive(Debug, Clone, Copy)]
 pub struct Margins {
+    /// Above the text block.
     pub top: Length,
+    /// Below the text block.
     pub bottom: Length,
+    /// At the binding.
     pub inner: Length,
+    /// At the fore-edge.
     pub outer: Length,
 }
 
+/// `[pdf]`: the print interior's page and type.
 #[derive(Debug, Clone)]
 pub struct PdfSettings {
+    /// Trim width.
     pub trim_width: Length,
+    /// Trim height.
     pub trim_height: Length,
+    /// The margins.
     pub margins: Margins,
+    /// Bleed beyond the trim on every side.
     pub bleed: Length,
+    /// Crop marks outside the bleed.
     pub crop_marks: bool,
+    /// Body type size.
     pub font_size: Length,
+    /// Baseline-to-baseline distance.
     pub leading: Length,
+    /// Where chapters open.
     pub chapter_start: ChapterStart,
+    /// Running heads and folios.
     pub running_heads: bool,
+    /// Hanging punctuation in the margins.
     pub margin_kerning: bool,
 }
 
+/// `[epub]`.
 #[derive(Debug, Clone)]
 pub struct EpubSettings {
+    /// Embed the body fonts.
     pub embed_fonts: bool,
 }
 
+/// `[cover]`: the wrap cover.
 #[derive(Debug, Clone)]
 pub struct CoverSettings {
+    /// The paper, by preset name (or the caliper given).
     pub paper: String,
+    /// Thickness of one page.
     pub caliper: Length,
+    /// Markdown for the back cover.
     pub back_text: Option<String>,
+    /// Byte offset of the back text in build.toml, for messages.
     pub back_text_offset: usize,
 }
 
+/// `[fonts]`.
 #[derive(Debug, Clone)]
 pub struct FontSettings {
+    /// The body family.
     pub body: String,
+    /// Byte offset of `body` in build.toml, for messages.
     pub body_offset: usize,
+    /// Families tried for characters the body lacks.
     pub fallback: Vec<String>,
+    /// Byte offset of `fallback` in build.toml, for messages.
     pub fallback_offset: usize,
 }
 
+/// `[hyphenation]`.
 #[derive(Debug, Clone)]
 pub struct Hyphenation {
+    /// Hyphenate the print edition.
     pub enabled: bool,
+    /// Shortest fragment before a hyphen.
     pub left_min: usize,
+    /// Shortest fragment after a hyphen.
     pub right_min: usize,
+    /// Shortest word that is hyphenated.
     pub min_word: usize,
     /// Words with their allowed break points marked by `-`.
     pub exceptions: Vec<String>,

@@ -3,6 +3,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// When the build happens, for the outputs' dates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timestamp {
     /// Seconds since 1970-01-01T00:00:00Z.
@@ -31,6 +32,7 @@ impl Timestamp {
         }
     }
 
+    /// The current time (not reproducible).
     pub fn now() -> Timestamp {
         let epoch = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -42,6 +44,7 @@ impl Timestamp {
         }
     }
 
+    /// A fixed time, as SOURCE_DATE_EPOCH gives it.
     pub fn fixed(epoch: i64) -> Timestamp {
         Timestamp {
             epoch,

@@ -40,8 +40,6 @@ pub struct Marker {
 pub struct ImageRef {
     pub dest: String,
     pub pos: Pos,
-    /// Set by the loader when the image is found.
-    pub slot: u32,
 }
 
 /// State shared by all files of a book while they are parsed.
@@ -622,10 +620,10 @@ impl Builder<'_, '_> {
                 self.shared.image_refs.push(ImageRef {
                     dest,
                     pos: frame.pos,
-                    slot,
                 });
                 self.image_caption = Some(frame.children);
-                // The id is the reference's slot until the loader resolves images.
+                // The id is the reference's place in `image_refs`: the loader resolves the
+                // references in that order, so it is the picture's `Book::images` index.
                 Inline::Image(slot, alt)
             }
             InlineKind::Flattened

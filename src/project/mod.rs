@@ -2,13 +2,13 @@
 //! and builds the [`Book`]. Every problem is reported, not only the first; a book is returned
 //! only when there are no errors.
 
-pub mod config;
-pub mod contents;
-pub mod index_toml;
-pub mod introspect;
-pub mod markdown;
-pub mod paths;
-pub mod tomlcheck;
+mod config;
+mod contents;
+mod index_toml;
+mod introspect;
+mod markdown;
+mod paths;
+mod tomlcheck;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};

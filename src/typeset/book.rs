@@ -25,7 +25,7 @@ pub struct Typeset {
     /// What the EPUB needs from the print edition (page-list, index page numbers).
     pub page_map: PageMap,
     /// The faces the book is set in (the cover and the EPUB use them too).
-    pub fonts: FontBook,
+    pub(crate) fonts: FontBook,
     /// What typesetting found wanting (missing glyphs, overlong words, low-resolution
     /// pictures …), each at its place.
     pub warnings: Diagnostics,

@@ -5,8 +5,6 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use rustybuzz::ttf_parser;
-
 use crate::fonts::{self, FaceInfo, Style};
 
 pub use crate::display::FaceId;
@@ -167,9 +165,4 @@ impl FontBook {
         matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{fe00}'..='\u{fe0f}' | '\u{ad}')
             || c.is_control()
     }
-}
-
-/// The glyph id of a character in a face (for rules like the hyphen).
-pub fn glyph_of(face: &LoadedFace, c: char) -> Option<ttf_parser::GlyphId> {
-    face.rb.glyph_index(c)
 }

@@ -11,7 +11,7 @@ mod book;
 mod contents;
 pub(crate) mod design;
 mod flow;
-pub mod fonts;
+pub(crate) mod fonts;
 mod hyphenate;
 mod indexpages;
 mod pages;
