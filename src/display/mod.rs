@@ -11,7 +11,10 @@ mod page;
 mod run;
 
 pub use cover::{CoverItem, CoverSheet, Paint};
-pub use page::{CROP_MARK, CROP_SLUG, Numbering, OutlineItem, PItem, PLink, Page, PageKind, roman};
+pub use page::{
+    CROP_MARK, CROP_SLUG, LineRole, Numbering, OutlineItem, PItem, PLine, PLink, Page, PageKind,
+    roman,
+};
 pub use run::{Em, Face, FaceId, Run, RunGlyph};
 
 /// The typeset interior, ready to draw.

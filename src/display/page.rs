@@ -2,7 +2,7 @@
 //! what each page is (its number, side and kind) — plus the bookmarks.
 
 use super::run::Run;
-use crate::model::{FlowPoint, HitId, ImageId, LinkTarget};
+use crate::model::{FlowPoint, HitId, ImageId, LinkTarget, NoteId};
 
 /// Crop marks stand this far outside the bleed; the media grows to hold them.
 pub const CROP_SLUG: f32 = (0.5 * crate::units::PT_PER_IN) as f32;
@@ -47,6 +47,48 @@ pub enum PItem {
     },
 }
 
+/// What a set line is, to a reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineRole {
+    /// An entry's title (level 1) or a heading under it (2 and down).
+    Heading {
+        /// The heading's rank: 1 for a top-level entry's title.
+        level: u8,
+    },
+    /// Running text: a paragraph, a list item, a quotation, verse, a scene break.
+    Text,
+    /// A line of a code block.
+    Code,
+    /// A table row.
+    Cell,
+    /// A figure's caption.
+    Caption,
+    /// A line of a footnote.
+    Note {
+        /// The note.
+        note: NoteId,
+        /// True for the note's first line (the one with its number).
+        first: bool,
+    },
+    /// Generated matter: the title and copyright pages, the contents, the index.
+    Generated,
+    /// Running heads and folios: page furniture, not content.
+    Furniture,
+}
+
+/// A line set on a page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PLine {
+    /// Its baseline, from the top of the trim box.
+    pub baseline: f32,
+    /// The bottom of its line box: how deep the page is filled down to this line.
+    pub bottom: f32,
+    /// What it is.
+    pub role: LineRole,
+    /// Where its text begins in the reading flow (running text only).
+    pub point: Option<FlowPoint>,
+}
+
 /// A link area: a rectangle (top-left corner, size) and where it leads.
 #[derive(Debug, Clone)]
 pub struct PLink {
@@ -89,6 +131,8 @@ pub enum PageKind {
 pub struct Page {
     /// What is drawn, in order.
     pub items: Vec<PItem>,
+    /// The lines set on the page, in the order they were placed, with what each is.
+    pub lines: Vec<PLine>,
     /// Link areas.
     pub links: Vec<PLink>,
     /// Named destinations on this page: id and y.
@@ -103,6 +147,8 @@ pub struct Page {
     pub kind: PageKind,
     /// Index hits set on this page.
     pub hits: Vec<HitId>,
+    /// Footnotes referred to from this page's lines, in order.
+    pub note_refs: Vec<NoteId>,
     /// Where the page's text begins, for the EPUB page-list (body text pages only).
     pub flow_start: Option<FlowPoint>,
     /// The outline entry that is current on this page (index into `Book::entries`).

@@ -242,3 +242,117 @@ fn outline(book: &Book, asm: &Assembly) -> Vec<OutlineItem> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::display::{LineRole, PageKind};
+    use crate::typeset::testing::{self, prose};
+
+    fn chapters(n: usize) -> Vec<(String, String)> {
+        (0..n)
+            .map(|k| {
+                (
+                    format!("c{k}"),
+                    format!("# Chapter {k}\n\n{}\n", prose(40 + k * 17)),
+                )
+            })
+            .collect()
+    }
+
+    fn typeset_book(toml: &str, n: usize) -> (testing::TestBook, Typeset) {
+        let ch = chapters(n);
+        let refs: Vec<(&str, &str)> = ch.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let b = testing::book(toml, &refs);
+        let index = crate::index::build::build(&b.book);
+        let ts = typeset(&b.book, &index).unwrap();
+        (b, ts)
+    }
+
+    #[test]
+    fn contents_and_index_get_no_flow_of_their_own() {
+        let b = testing::book("", &[("a", "# A\n\nText.\n")]);
+        let mut t = testing::tools(&[]);
+        let contents = b
+            .book
+            .entries
+            .iter()
+            .position(|e| matches!(e.kind, EntryKind::Contents))
+            .unwrap();
+        assert!(entry_flow(&b.book, contents, &mut t, testing::design()).is_none());
+        let doc = contents + 1;
+        assert!(entry_flow(&b.book, doc, &mut t, testing::design()).is_some());
+    }
+
+    #[test]
+    fn the_contents_print_the_pages_the_chapters_open_on() {
+        let (b, ts) = typeset_book("", 12);
+        let pages = &ts.doc.pages;
+        for (k, e) in b.book.entries.iter().enumerate().skip(1) {
+            let opening = pages
+                .iter()
+                .position(|p| p.entry == Some(k) && p.kind == PageKind::Opening)
+                .expect("every chapter opens a page");
+            // The outline points at the same page.
+            let item = ts.doc.outline.iter().find(|o| o.title == e.title).unwrap();
+            assert_eq!(item.page, opening, "{}", e.title);
+        }
+        // The contents lines end with those pages' numbers.
+        let contents_pages: Vec<_> = pages.iter().filter(|p| p.entry == Some(0)).collect();
+        let mut numbers = Vec::new();
+        for p in contents_pages {
+            for l in p.lines.iter().filter(|l| l.role == LineRole::Generated) {
+                let last = p
+                    .items
+                    .iter()
+                    .filter_map(|i| match i {
+                        crate::display::PItem::Text { run, x, y }
+                            if (*y - l.baseline).abs() < 0.01 =>
+                        {
+                            Some((*x, run.text.clone()))
+                        }
+                        _ => None,
+                    })
+                    .max_by(|a, b| a.0.total_cmp(&b.0))
+                    .unwrap();
+                numbers.push(last.1);
+            }
+        }
+        // The contents list themselves first.
+        let want: Vec<String> = (0..=12)
+            .map(|k| {
+                pages
+                    .iter()
+                    .find(|p| p.entry == Some(k) && p.kind == PageKind::Opening)
+                    .unwrap()
+                    .label()
+            })
+            .collect();
+        assert_eq!(numbers, want);
+    }
+
+    #[test]
+    fn every_chapter_opens_on_a_recto_after_a_blank_verso_when_needed() {
+        let (_, ts) = typeset_book("", 6);
+        let pages = &ts.doc.pages;
+        for (i, p) in pages.iter().enumerate() {
+            if p.kind == PageKind::Opening {
+                assert!(p.recto, "page {i}");
+            }
+            if p.kind == PageKind::Blank {
+                assert!(!p.recto);
+                assert_eq!(pages[i + 1].kind, PageKind::Opening);
+            }
+        }
+        let (_, ts) = typeset_book("[pdf]\nchapter_start = \"any\"\n", 6);
+        let body_blanks = ts
+            .doc
+            .pages
+            .iter()
+            .filter(|p| {
+                p.kind == PageKind::Blank && p.numbering == crate::display::Numbering::Arabic
+            })
+            .count();
+        assert_eq!(body_blanks, 0);
+    }
+}

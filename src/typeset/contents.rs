@@ -6,7 +6,7 @@ use super::design::{Design, UNBOUNDED};
 use super::flow::{Flow, FlowBuilder, VBox};
 use super::pages::{Assembly, link_line};
 use super::paragraph::{self, Align, Line, ParaStyle, Tools};
-use crate::display::{Em, Run, RunGlyph};
+use crate::display::{Em, LineRole, Run, RunGlyph};
 use crate::fonts::Style;
 use crate::model::{Book, LinkTarget, TocEntry};
 
@@ -42,7 +42,14 @@ pub(crate) fn contents_flow(
         let lines = entry_lines(e, &cols, indent, fb.tools(), design, asm);
         let ascent = design.baseline(design.leading);
         for (i, l) in lines.into_iter().enumerate() {
-            fb.push(VBox::line(l, indent as f32, design.leading, ascent, i == 0));
+            fb.push(VBox::line(
+                l,
+                LineRole::Generated,
+                indent as f32,
+                design.leading,
+                ascent,
+                i == 0,
+            ));
         }
     }
     fb.finish()
@@ -162,4 +169,46 @@ fn leaders(cols: &Columns, from: f64, to: f64, right: f64) -> Option<Run> {
         glyphs,
         text: ".".repeat(count),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::typeset::testing::{design, tools};
+
+    #[test]
+    fn leader_dots_stand_on_one_grid_counted_from_the_right() {
+        let mut t = tools(&[]);
+        let probe = ParaStyle::plain(10.5, UNBOUNDED, Align::Left, Style::Regular);
+        let dot = paragraph::layout_text(".", &probe, &mut t).remove(0);
+        let cols = Columns {
+            size: 10.5,
+            num_w: 20.0,
+            dot,
+            pitch: 10.5 * 0.55,
+            probe,
+        };
+        let right = design().measure;
+        let a = leaders(&cols, 40.0, 290.0, right).unwrap();
+        let b = leaders(&cols, 123.4, 280.0, right).unwrap();
+        let xs = |r: &Run| -> Vec<f32> {
+            (0..r.glyphs.len())
+                .map(|k| r.x + k as f32 * r.glyphs[0].advance.at(r.size))
+                .collect()
+        };
+        let (xa, xb) = (xs(&a), xs(&b));
+        assert!(xa.len() > xb.len());
+        // Every dot of the shorter row stands where a dot of the longer one does.
+        for x in &xb {
+            assert!(
+                xa.iter().any(|y| (x - y).abs() < 0.01),
+                "{x} is off the grid"
+            );
+        }
+        assert!(xa[0] >= 40.0 && *xa.last().unwrap() <= 290.0);
+        assert!(
+            leaders(&cols, 100.0, 90.0, right).is_none(),
+            "no room, no dots"
+        );
+    }
 }

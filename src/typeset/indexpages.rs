@@ -9,6 +9,7 @@ use super::flow::{Flow, FlowBuilder, VBox, VKind};
 use super::pages::Assembly;
 use super::paginate::{PageContent, Placed};
 use super::paragraph::{self, Align, ParaStyle, Tools};
+use crate::display::LineRole;
 use crate::fonts::Style;
 use crate::index::build::{PrintedEntry, PrintedIndex};
 use crate::model::{Book, Inline, LinkTarget};
@@ -93,8 +94,16 @@ pub(crate) fn index_flow(
     let hang = size * 1.5;
     let mut continued: HashMap<usize, VBox> = HashMap::new();
     let ascent = design.baseline(leading);
-    let line_box =
-        |l, x: f64, break_before: bool| VBox::line(l, x as f32, leading, ascent, break_before);
+    let line_box = |l, x: f64, break_before: bool| {
+        VBox::line(
+            l,
+            LineRole::Generated,
+            x as f32,
+            leading,
+            ascent,
+            break_before,
+        )
+    };
     for g in &printed.groups {
         // The letter heading, kept with the first entry.
         let hs = ParaStyle::plain(size * 1.15, col, Align::Left, Style::Bold);
@@ -233,4 +242,94 @@ pub(crate) fn paginate_columns(flow: &Flow, design: &Design) -> Vec<PageContent>
 /// Spaces are dropped at the top of a column, except before anything is on the page.
 fn col_start(page: &PageContent) -> bool {
     !page.placed.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::typeset::testing::design;
+
+    fn line(break_before: bool) -> VBox {
+        VBox::line(
+            Default::default(),
+            LineRole::Generated,
+            0.0,
+            13.5,
+            10.5,
+            break_before,
+        )
+    }
+
+    /// A title, then `n` entry lines, every fifth one the start of an entry; a column may
+    /// break before any line.
+    fn flow(n: usize) -> Flow {
+        let mut boxes = vec![VBox {
+            kind: VKind::Lines {
+                lines: vec![(Default::default(), 0.0)],
+                role: LineRole::Heading { level: 1 },
+                point: None,
+                anchors: vec!["index".into()],
+            },
+            height: 30.0,
+            ascent: 20.0,
+            break_before: false,
+        }];
+        let mut continued = HashMap::new();
+        for k in 0..n {
+            if k % 5 != 0 {
+                continued.insert(boxes.len(), line(true));
+            }
+            boxes.push(line(k > 0));
+        }
+        Flow {
+            boxes,
+            notes: HashMap::new(),
+            continued,
+        }
+    }
+
+    #[test]
+    fn columns_fill_left_then_right_and_repeat_the_term_where_an_entry_breaks() {
+        let d = design();
+        let f = flow(200);
+        let pages = paginate_columns(&f, &d);
+        assert!(pages.len() >= 2, "{} pages", pages.len());
+        let col2 = column(&d) + gutter(&d);
+        let mut seen = vec![0usize; f.boxes.len()];
+        for p in &pages {
+            let mut xs = Vec::new();
+            for pl in &p.placed {
+                match pl {
+                    Placed::Body { index, x, y } => {
+                        seen[*index] += 1;
+                        xs.push(*x);
+                        assert!(*y + 13.5 <= d.text_height + 0.02, "inside the page");
+                    }
+                    Placed::Continued { index, .. } => {
+                        assert!(
+                            f.continued.contains_key(index),
+                            "only where an entry breaks"
+                        )
+                    }
+                    Placed::Note { .. } => panic!("no notes in the index"),
+                }
+            }
+            // Left column first, then the right one.
+            let first_right = xs.iter().position(|x| *x == col2).unwrap_or(xs.len());
+            assert!(xs[..first_right].iter().all(|x| *x == 0.0));
+            assert!(xs[first_right..].iter().all(|x| *x == col2));
+        }
+        assert!(seen.iter().all(|n| *n == 1), "every line once");
+        // The first page's title spans both columns, at the top.
+        assert!(
+            matches!(pages[0].placed[0], Placed::Body { index: 0, x, y } if x == 0.0 && y == 0.0)
+        );
+        // A column that starts inside an entry repeats its term.
+        let continued: usize = pages
+            .iter()
+            .flat_map(|p| &p.placed)
+            .filter(|pl| matches!(pl, Placed::Continued { .. }))
+            .count();
+        assert!(continued >= 1);
+    }
 }

@@ -20,6 +20,8 @@ pub(crate) mod paragraph;
 mod remarks;
 mod render;
 mod shape;
+#[cfg(test)]
+mod testing;
 mod titlepages;
 
 pub use book::{Typeset, typeset};

@@ -249,6 +249,7 @@ pub(crate) fn place_line(page: &mut Page, mut line: Line, x: f64, baseline: f64)
         });
     }
     page.hits.extend(line.hits.iter().copied());
+    page.note_refs.extend(line.notes.iter().copied());
 }
 
 /// Makes the whole line a link (contents lines).
@@ -256,4 +257,47 @@ pub(crate) fn link_line(line: &mut Line, target: LinkTarget) {
     let w = line.width.max(1.0);
     let x0 = line.runs.first().map_or(0.0, |r| r.x);
     line.links.push((x0, x0 + w, target));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::typeset::testing;
+
+    #[test]
+    fn pages_are_numbered_roman_then_from_one_on_a_recto() {
+        let b = testing::book("", &[("a", "# A\n\nText.\n"), ("b", "# B\n\nText.\n")]);
+        let one_page = || Chunk {
+            flow: Flow {
+                boxes: vec![],
+                notes: HashMap::new(),
+                continued: HashMap::new(),
+            },
+            pages: vec![PageContent::default()],
+            generated: false,
+        };
+        let tops: Vec<usize> = b.book.top_level().map(|(i, _)| i).collect();
+        assert_eq!(tops.len(), 3, "contents, a, b");
+        let chunks: Vec<Option<Chunk>> = tops.iter().map(|_| Some(one_page())).collect();
+        let frame = Frame::new(&b.book.config.pdf, testing::design());
+        let a = assemble(&b.book, &chunks, &tops, &frame);
+        let labels: Vec<String> = (0..a.pages.len()).map(|p| a.label(p)).collect();
+        // Title, copyright, contents (iii), blank (iv), a (1), blank (2), b (3).
+        assert_eq!(labels, ["i", "ii", "iii", "iv", "1", "2", "3"]);
+        let kinds: Vec<PageKind> = a.pages.iter().map(|p| p.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                PageKind::Title,
+                PageKind::Title,
+                PageKind::Opening,
+                PageKind::Blank,
+                PageKind::Opening,
+                PageKind::Blank,
+                PageKind::Opening
+            ]
+        );
+        assert_eq!(a.chunk_first, vec![2, 4, 6]);
+        assert!(a.pages[4].recto && a.pages[6].recto);
+    }
 }

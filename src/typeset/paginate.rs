@@ -395,6 +395,7 @@ mod tests {
         VBox {
             kind: VKind::Lines {
                 lines: vec![(l, 0.0)],
+                role: crate::display::LineRole::Text,
                 point: None,
                 anchors: vec![],
             },

@@ -6,7 +6,7 @@ use super::flow::{VBox, VKind};
 use super::pages::{Assembly, Chunk, Frame, place_line};
 use super::paginate::{PageContent, Placed};
 use super::paragraph::{self, Align, ParaStyle, Tools};
-use crate::display::{PItem, Page, PageKind};
+use crate::display::{LineRole, PItem, PLine, Page, PageKind};
 use crate::fonts::Style;
 use crate::model::{Book, FlowPoint};
 
@@ -23,6 +23,7 @@ pub(crate) fn render(
         .iter()
         .map(|s| Page {
             items: Vec::new(),
+            lines: Vec::new(),
             links: Vec::new(),
             dests: Vec::new(),
             numbering: s.numbering,
@@ -30,6 +31,7 @@ pub(crate) fn render(
             recto: s.recto,
             kind: s.kind,
             hits: Vec::new(),
+            note_refs: Vec::new(),
             flow_start: None,
             entry: s.entry,
         })
@@ -75,10 +77,11 @@ fn draw_page(page: &mut Page, c: &mut Chunk, pi: usize, frame: &Frame) {
         };
         let left = left + x_shift;
         let top = frame.top + y;
-        let ascent = b.ascent;
+        let (ascent, height) = (b.ascent, b.height);
         match &mut b.kind {
             VKind::Lines {
                 lines,
+                role,
                 point,
                 anchors,
             } => {
@@ -89,6 +92,12 @@ fn draw_page(page: &mut Page, c: &mut Chunk, pi: usize, frame: &Frame) {
                     page.dests.push((a.clone(), top as f32));
                 }
                 let base = top + ascent;
+                page.lines.push(PLine {
+                    baseline: base as f32,
+                    bottom: (top + height) as f32,
+                    role: *role,
+                    point: *point,
+                });
                 for (line, x) in lines.iter_mut() {
                     place_line(page, std::mem::take(line), left + f64::from(*x), base);
                 }
@@ -172,4 +181,10 @@ fn running_head(book: &Book, page: &mut Page, frame: &Frame, tools: &mut Tools<'
     line.hits.clear();
     line.links.clear();
     place_line(page, line, hx, y);
+    page.lines.push(PLine {
+        baseline: y as f32,
+        bottom: y as f32,
+        role: LineRole::Furniture,
+        point: None,
+    });
 }

@@ -2,7 +2,7 @@
 
 use super::pages::{Frame, place_line};
 use super::paragraph::{self, Align, Line, ParaStyle, Tools};
-use crate::display::Page;
+use crate::display::{LineRole, PLine, Page};
 use crate::fonts::Style;
 use crate::model::Book;
 
@@ -20,6 +20,7 @@ fn centred(
     let left = frame.left(page.recto);
     for line in paragraph::layout_text(text, &style, tools) {
         place_line(page, line, left, y);
+        generated_line(page, y);
         y += size * 1.3;
     }
     y
@@ -112,8 +113,109 @@ pub(crate) fn copyright_page(book: &Book, page: &mut Page, frame: &Frame, tools:
     for p in set.drain(..) {
         for line in p {
             place_line(page, line, left, y);
+            generated_line(page, y);
             y += leading;
         }
         y += leading * 0.5;
+    }
+}
+
+/// Records a generated line set at baseline `y`.
+fn generated_line(page: &mut Page, y: f64) {
+    page.lines.push(PLine {
+        baseline: y as f32,
+        bottom: y as f32,
+        role: LineRole::Generated,
+        point: None,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::display::{PItem, PageKind};
+    use crate::typeset::testing;
+
+    fn page(recto: bool) -> Page {
+        Page {
+            items: vec![],
+            lines: vec![],
+            links: vec![],
+            dests: vec![],
+            numbering: crate::display::Numbering::Roman,
+            number: 1,
+            recto,
+            kind: PageKind::Title,
+            hits: vec![],
+            note_refs: vec![],
+            flow_start: None,
+            entry: None,
+        }
+    }
+
+    fn frame() -> Frame {
+        Frame {
+            top: 50.0,
+            inner: 60.0,
+            outer: 40.0,
+            design: testing::design(),
+        }
+    }
+
+    #[test]
+    fn the_title_is_centred_a_fifth_down_the_page() {
+        let b = testing::book("publisher = \"The Press\"\n", &[("a", "# A\n\nText.\n")]);
+        let mut t = testing::tools(&[]);
+        let mut p = page(true);
+        let f = frame();
+        title_page(&b.book, &mut p, &f, &mut t);
+        let PItem::Text { run, x, y } = &p.items[0] else {
+            panic!("the title comes first")
+        };
+        assert_eq!(run.text, "Test");
+        let centre = x + run.width() / 2.0;
+        let mid = (f.inner + f.design.measure / 2.0) as f32;
+        assert!((centre - mid).abs() < 0.5, "{centre} against {mid}");
+        let depth = (*y as f64 - f.top) / f.design.text_height;
+        assert!((0.15..0.3).contains(&depth), "{depth}");
+        // The publisher stands at the foot.
+        let last = p.lines.last().unwrap();
+        assert!(f64::from(last.baseline) > f.top + f.design.text_height * 0.9);
+        assert!(p.dests.iter().any(|(id, _)| id == "titlepage"));
+    }
+
+    #[test]
+    fn the_copyright_lines_sit_at_the_foot_of_the_verso() {
+        let b = testing::book(
+            "rights = \"© 2026 A. Tester\"\ndate = \"2026-03\"\n",
+            &[("a", "# A\n\nText.\n")],
+        );
+        let mut t = testing::tools(&[]);
+        let mut p = page(false);
+        let f = frame();
+        copyright_page(&b.book, &mut p, &f, &mut t);
+        let texts: Vec<&str> = p
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                PItem::Text { run, .. } => Some(run.text.as_str()),
+                _ => None,
+            })
+            .collect();
+        let all = texts.join("");
+        assert!(all.contains("First published March 2026"), "{all}");
+        assert!(all.contains("© 2026 A. Tester"));
+        let bottom = p.lines.iter().map(|l| l.baseline).fold(0.0f32, f32::max);
+        let foot = (f.top + f.design.text_height) as f32;
+        assert!(
+            foot - bottom < f.design.leading as f32,
+            "{bottom} against {foot}"
+        );
+        // Flush left at the verso's outer margin.
+        for i in &p.items {
+            if let PItem::Text { x, .. } = i {
+                assert!(*x >= f.outer as f32 - 0.01);
+            }
+        }
     }
 }

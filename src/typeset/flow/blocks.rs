@@ -2,6 +2,7 @@
 //! block quotations, lists, code and scene breaks.
 
 use super::{FlowBuilder, Place, VBox, VKind, title_inlines, title_pos};
+use crate::display::LineRole;
 use crate::fonts::Style;
 use crate::model::{Block, EntryKind, Heading, Inline, List};
 use crate::typeset::paragraph::{self, Align, ParaStyle};
@@ -44,7 +45,17 @@ impl FlowBuilder<'_, '_> {
             anchors.push(h.id.clone());
         }
         let start = self.boxes.len();
-        self.push_lines(lines, 0.0, leading, Some((entry, 0)), anchors, true, false);
+        let role = LineRole::Heading { level: 1 };
+        self.push_lines(
+            lines,
+            role,
+            0.0,
+            leading,
+            Some((entry, 0)),
+            anchors,
+            true,
+            false,
+        );
         if let Some(b) = self.boxes.get_mut(start) {
             b.break_before = false;
         }
@@ -73,7 +84,17 @@ impl FlowBuilder<'_, '_> {
             anchors.push(h.id.clone());
         }
         let title = title_inlines(self.book, entry);
-        self.heading(&title, depth, size, italic, anchors, Some((entry, 0)), 2.0);
+        let role = LineRole::Heading { level: depth + 1 };
+        self.heading(
+            &title,
+            depth,
+            role,
+            size,
+            italic,
+            anchors,
+            Some((entry, 0)),
+            2.0,
+        );
     }
 
     /// Size and style of a heading of rank `level` (1 is the highest under a title).
@@ -98,6 +119,7 @@ impl FlowBuilder<'_, '_> {
         self.heading(
             &h.inlines,
             level,
+            LineRole::Heading { level },
             size,
             italic,
             vec![h.id.clone()],
@@ -111,6 +133,7 @@ impl FlowBuilder<'_, '_> {
         &mut self,
         inlines: &[Inline],
         level: u8,
+        role: LineRole,
         size: f64,
         italic: bool,
         anchors: Vec<String>,
@@ -143,7 +166,7 @@ impl FlowBuilder<'_, '_> {
         let leading = (size * d.title_leading).max(d.leading);
         let start = self.boxes.len();
         let x = (d.measure * d.heading_inset) as f32;
-        self.push_lines(lines, x, leading, point, anchors, true, false);
+        self.push_lines(lines, role, x, leading, point, anchors, true, false);
         self.space(SPACE_AFTER_HEADING, 0.25);
         // A heading that follows a heading stays with it.
         self.apply_keep(from);
@@ -180,6 +203,7 @@ impl FlowBuilder<'_, '_> {
                 >= measure - 0.3 * self.design.size;
         self.push_lines(
             lines,
+            LineRole::Text,
             place.indent as f32,
             self.design.leading * self.scale,
             point,
@@ -285,6 +309,7 @@ impl FlowBuilder<'_, '_> {
             );
             self.push_lines(
                 lines,
+                LineRole::Code,
                 place.indent as f32,
                 d.leading * d.code_leading,
                 point,
@@ -309,6 +334,7 @@ impl FlowBuilder<'_, '_> {
         let lines = paragraph::layout_text("*\u{2003}*\u{2003}*", &style, self.tools);
         self.push_lines(
             lines,
+            LineRole::Text,
             place.indent as f32,
             self.design.leading,
             None,

@@ -1,6 +1,7 @@
 //! Figures: a picture and its caption.
 
 use super::{FlowBuilder, VBox, VKind};
+use crate::display::LineRole;
 use crate::fonts::Style;
 use crate::typeset::paragraph::{self, Align, ParaStyle};
 use crate::typeset::remarks::Remark;
@@ -58,6 +59,7 @@ impl FlowBuilder<'_, '_> {
         let first = self.boxes.len();
         self.push_lines(
             lines,
+            LineRole::Caption,
             (indent + measure * 0.05) as f32,
             self.design.leading,
             point,

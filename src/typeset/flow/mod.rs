@@ -13,8 +13,8 @@ mod table;
 use std::collections::HashMap;
 
 use super::design::Design;
-use super::paragraph::{Align, Line, ParaStyle, Tools};
-use crate::fonts::Style;
+use super::paragraph::{Line, ParaStyle, Tools};
+use crate::display::LineRole;
 use crate::model::{Block, Book, EntryKind, FlowPoint, ImageId, Inline, NoteId, Pos};
 
 #[derive(Debug, Clone)]
@@ -22,6 +22,8 @@ pub(crate) enum VKind {
     /// One or more lines on one baseline (table rows have several), each at its x.
     Lines {
         lines: Vec<(Line, f32)>,
+        /// What the lines are.
+        role: LineRole,
         point: Option<FlowPoint>,
         anchors: Vec<String>,
     },
@@ -48,10 +50,18 @@ pub(crate) struct VBox {
 
 impl VBox {
     /// A box holding one line at `x`, `height` high, with its baseline at `ascent`.
-    pub fn line(line: Line, x: f32, height: f64, ascent: f64, break_before: bool) -> VBox {
+    pub fn line(
+        line: Line,
+        role: LineRole,
+        x: f32,
+        height: f64,
+        ascent: f64,
+        break_before: bool,
+    ) -> VBox {
         VBox {
             kind: VKind::Lines {
                 lines: vec![(line, x)],
+                role,
                 point: None,
                 anchors: Vec::new(),
             },
@@ -159,16 +169,11 @@ impl<'t, 'a> FlowBuilder<'t, 'a> {
     }
 
     fn body_style(&self, measure: f64) -> ParaStyle {
-        ParaStyle {
-            size: self.design.size * self.scale,
+        ParaStyle::justified(
+            self.design.size * self.scale,
             measure,
-            indent: 0.0,
-            hang: 0.0,
-            align: Align::Justify,
-            base: Style::Regular,
-            hyphenate: true,
-            protrusion: self.design.protrusion,
-        }
+            self.design.protrusion,
+        )
     }
 
     /// Vertical space of `lines` lines that may grow by `stretch` lines on a short page.
@@ -193,6 +198,7 @@ impl<'t, 'a> FlowBuilder<'t, 'a> {
     fn push_lines(
         &mut self,
         lines: Vec<Line>,
+        role: LineRole,
         x: f32,
         leading: f64,
         point: Option<(usize, u32)>,
@@ -218,6 +224,7 @@ impl<'t, 'a> FlowBuilder<'t, 'a> {
             self.boxes.push(VBox {
                 kind: VKind::Lines {
                     lines: vec![(line, x)],
+                    role,
                     point,
                     anchors: std::mem::take(&mut anchors),
                 },
@@ -347,5 +354,146 @@ pub(crate) fn title_inlines(book: &Book, entry: usize) -> Vec<Inline> {
             None => vec![Inline::Text(e.title.clone())],
         },
         _ => vec![Inline::Text(e.title.clone())],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::typeset::testing::{self, design, prose, tools};
+
+    fn flow_of(text: &str) -> (Flow, Vec<VBox>) {
+        let b = testing::book("", &[("one", text)]);
+        let mut t = tools(&[1, 2]);
+        let doc = b
+            .book
+            .entries
+            .iter()
+            .position(|e| matches!(e.kind, EntryKind::Document(_)))
+            .unwrap();
+        let blocks = match &b.book.entries[doc].kind {
+            EntryKind::Document(d) => d.blocks.clone(),
+            _ => unreachable!(),
+        };
+        let mut fb = FlowBuilder::new(&mut t, &b.book, design());
+        fb.blocks(doc, &blocks, 1, &mut 0, 0.0, design().measure);
+        let boxes = fb.boxes.clone();
+        (fb.finish(), boxes)
+    }
+
+    fn lines(boxes: &[VBox]) -> Vec<&VBox> {
+        boxes.iter().filter(|b| !b.is_space()).collect()
+    }
+
+    #[test]
+    fn a_paragraph_breaks_only_where_no_widow_or_orphan_is_left() {
+        let (_, boxes) = flow_of(&format!("# One\n\n{}\n", prose(8)));
+        let l = lines(&boxes);
+        let n = l.len();
+        assert!(n >= 6, "{n} lines");
+        let allowed: Vec<bool> = l.iter().map(|b| b.break_before).collect();
+        // Before the first line, and then not before the second or the last.
+        assert!(allowed[0]);
+        assert!(!allowed[1]);
+        assert!(!allowed[n - 1]);
+        assert!(allowed[2..n - 1].iter().all(|a| *a));
+    }
+
+    #[test]
+    fn a_heading_is_kept_with_the_first_lines_after_it() {
+        let (_, boxes) = flow_of(&format!(
+            "# One\n\n{}\n\n## Two\n\n{}\n",
+            prose(4),
+            prose(8)
+        ));
+        let k = boxes
+            .iter()
+            .position(|b| {
+                matches!(
+                    &b.kind,
+                    VKind::Lines {
+                        role: LineRole::Heading { level: 2 },
+                        ..
+                    }
+                )
+            })
+            .expect("the heading is set");
+        // Nothing after the heading may be broken before until two lines of text are set.
+        let after: Vec<&VBox> = boxes[k + 1..].iter().collect();
+        let text: Vec<usize> = after
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| !b.is_space())
+            .map(|(i, _)| i)
+            .take(2)
+            .collect();
+        assert!(after[..=text[1]].iter().all(|b| !b.break_before));
+        // The space before the heading may be broken at.
+        assert!(
+            boxes[..k]
+                .iter()
+                .rev()
+                .find(|b| b.is_space())
+                .unwrap()
+                .break_before
+        );
+    }
+
+    #[test]
+    fn quotations_are_set_narrower_and_smaller() {
+        let (_, boxes) = flow_of(&format!("# One\n\n{}\n\n> {}\n", prose(3), prose(3)));
+        let xs: Vec<(LineRole, f32, f32)> = boxes
+            .iter()
+            .filter_map(|b| match &b.kind {
+                VKind::Lines { lines, role, .. } => Some((*role, lines[0].1, lines[0].0.width)),
+                _ => None,
+            })
+            .collect();
+        let body_x = xs[0].1;
+        let quote_x = xs.last().unwrap().1;
+        assert!(quote_x > body_x + 10.0, "indented: {body_x} → {quote_x}");
+        let widest_quote = xs
+            .iter()
+            .filter(|x| x.1 == quote_x)
+            .map(|x| x.2)
+            .fold(0.0, f32::max);
+        let d = design();
+        assert!(f64::from(widest_quote) <= d.measure - 2.0 * d.size * 1.5 + d.size * 0.5);
+    }
+
+    #[test]
+    fn a_note_cited_twice_is_set_once() {
+        let (flow, boxes) = flow_of("# One\n\nA claim.[^a] And again.[^a]\n\n[^a]: The note.\n");
+        assert_eq!(flow.notes.len(), 1);
+        let note = flow.notes.values().next().unwrap();
+        assert!(matches!(
+            &note[0].kind,
+            VKind::Lines {
+                role: LineRole::Note { first: true, .. },
+                ..
+            }
+        ));
+        let refs: usize = boxes.iter().map(|b| b.notes().count()).sum();
+        assert_eq!(refs, 2, "both references are on their lines");
+    }
+
+    #[test]
+    fn raw_html_is_left_out_with_a_remark() {
+        let b = testing::book("", &[("one", "# One\n\n<div>x</div>\n\nText.\n")]);
+        let mut t = tools(&[]);
+        let blocks = match &b.book.entries[1].kind {
+            EntryKind::Document(d) => d.blocks.clone(),
+            _ => unreachable!(),
+        };
+        let mut fb = FlowBuilder::new(&mut t, &b.book, design());
+        fb.blocks(1, &blocks, 1, &mut 0, 0.0, design().measure);
+        drop(fb.finish());
+        let diags = std::mem::take(&mut t.sink).into_diagnostics(&b.book, 200.0);
+        let msgs: Vec<String> = diags.iter().map(|d| d.render(false)).collect();
+        assert_eq!(msgs.len(), 1, "{msgs:?}");
+        assert!(
+            msgs[0].starts_with("manuscript/one.md:3:1: warning: raw HTML is left out"),
+            "{msgs:?}"
+        );
     }
 }

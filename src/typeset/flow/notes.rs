@@ -1,6 +1,7 @@
 //! Footnotes: set in smaller type, the number first, once per note.
 
 use super::{FlowBuilder, VBox};
+use crate::display::LineRole;
 use crate::model::{Block, Inline, NoteId};
 use crate::typeset::paragraph::{self, Align, Line, ParaStyle};
 
@@ -71,8 +72,13 @@ impl FlowBuilder<'_, '_> {
             }
             let lines = paragraph::layout(&inl, &st, self.tools);
             for line in lines {
+                let role = LineRole::Note {
+                    note: n,
+                    first: out.is_empty(),
+                };
                 out.push(VBox::line(
                     line,
+                    role,
                     indent as f32,
                     leading,
                     d.baseline(leading),

@@ -1,6 +1,7 @@
 //! Tables: columns sized to their content, rows set line by line.
 
 use super::{FlowBuilder, VBox, VKind};
+use crate::display::LineRole;
 use crate::fonts::Style;
 use crate::model::{FlowPoint, Inline};
 use crate::typeset::paragraph::{self, Align, Line, ParaStyle};
@@ -87,6 +88,7 @@ impl FlowBuilder<'_, '_> {
                 self.boxes.push(VBox {
                     kind: VKind::Lines {
                         lines: set,
+                        role: LineRole::Cell,
                         point: p,
                         anchors: Vec::new(),
                     },

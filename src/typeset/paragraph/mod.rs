@@ -48,6 +48,20 @@ pub(crate) struct ParaStyle {
 }
 
 impl ParaStyle {
+    /// Justified, hyphenated body text without indents.
+    pub fn justified(size: f64, measure: f64, protrusion: bool) -> ParaStyle {
+        ParaStyle {
+            size,
+            measure,
+            indent: 0.0,
+            hang: 0.0,
+            align: Align::Justify,
+            base: Style::Regular,
+            hyphenate: true,
+            protrusion,
+        }
+    }
+
     /// Unhyphenated text with no indents and no hanging punctuation: headings, running
     /// heads, contents and index lines, covers.
     pub fn plain(size: f64, measure: f64, align: Align, base: Style) -> ParaStyle {
@@ -194,42 +208,25 @@ const EXPLICIT_PENALTY: f64 = 50.0;
 mod tests {
     use super::*;
     use crate::model::Hyphenation;
-    use std::sync::OnceLock;
-
-    fn fonts() -> &'static FontBook {
-        static F: OnceLock<FontBook> = OnceLock::new();
-        F.get_or_init(|| {
-            FontBook::load(
-                std::path::Path::new("/nonexistent"),
-                crate::fonts::DEFAULT_FAMILY,
-                &[],
-            )
-            .unwrap()
-        })
-    }
 
     fn tools(lang: &str) -> Tools<'static> {
-        let h = Hyphenation {
-            enabled: true,
-            left_min: 2,
-            right_min: 3,
-            min_word: 5,
-            exceptions: vec![],
-        };
-        Tools::new(fonts(), lang, Hyphenator::new(lang, &h), &[])
+        let mut t = crate::typeset::testing::tools(&[]);
+        t.shaper = Shaper::new(lang);
+        t.hyph = Hyphenator::new(
+            lang,
+            &Hyphenation {
+                enabled: true,
+                left_min: 2,
+                right_min: 3,
+                min_word: 5,
+                exceptions: vec![],
+            },
+        );
+        t
     }
 
     fn style(measure: f64) -> ParaStyle {
-        ParaStyle {
-            size: 10.5,
-            measure,
-            indent: 0.0,
-            hang: 0.0,
-            align: Align::Justify,
-            base: Style::Regular,
-            hyphenate: true,
-            protrusion: true,
-        }
+        ParaStyle::justified(10.5, measure, true)
     }
 
     fn line_text(l: &Line) -> String {
