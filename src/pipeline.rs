@@ -100,10 +100,10 @@ pub fn build(
     })
 }
 
-/// Writes the outputs, each atomically.
+/// Writes the outputs: all or none of them replace the previous ones (see [`crate::output`]).
 pub fn write(built: &Built, progress: &Progress) -> Result<(), String> {
+    crate::output::write_all(&built.files)?;
     for (path, bytes) in &built.files {
-        crate::output::write_atomic(path, bytes)?;
         progress.note(&format!(
             "wrote {} ({} KB)",
             path.display(),

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use super::plan::Plan;
-use crate::model::{Align, Block, Book, FlowPoint, Inline, LinkTarget, NoteId};
+use crate::model::{Align, Block, Book, FlowPoint, HtmlNode, Inline, LinkTarget, NoteId};
 
 /// Escapes text for XML content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -323,8 +323,8 @@ impl<'a> Writer<'a> {
                 self.inlines(&f.caption);
                 self.out.push_str("</figcaption>\n</figure>\n");
             }
-            Block::Html(h, _) => {
-                self.out.push_str(h);
+            Block::Html(h) => {
+                self.html(&h.nodes);
                 self.out.push('\n');
             }
         }
@@ -400,6 +400,32 @@ impl<'a> Writer<'a> {
                         esc(alt)
                     );
                     self.advance(1);
+                }
+            }
+        }
+    }
+
+    /// Raw HTML, already made safe, as XHTML; links to the book's ids point into its files.
+    fn html(&mut self, nodes: &[HtmlNode]) {
+        for n in nodes {
+            match n {
+                HtmlNode::Text(t) => esc_into(&mut self.out, t),
+                HtmlNode::Element(e) => {
+                    let _ = write!(self.out, "<{}", e.name);
+                    for (k, v) in &e.attrs {
+                        let v = match v.strip_prefix('#') {
+                            Some(id) if k == "href" => self.href(id),
+                            _ => v.clone(),
+                        };
+                        let _ = write!(self.out, " {k}=\"{}\"", esc(&v));
+                    }
+                    if e.is_void() {
+                        self.out.push_str("/>");
+                    } else {
+                        self.out.push('>');
+                        self.html(&e.children);
+                        let _ = write!(self.out, "</{}>", e.name);
+                    }
                 }
             }
         }

@@ -63,10 +63,14 @@ impl Matcher {
             if list.is_empty() {
                 continue;
             }
-            let ac = AhoCorasickBuilder::new()
+            // Building fails only past the automaton's size limits, which index.toml's file
+            // size limit keeps far out of reach.
+            let Ok(ac) = AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
                 .build(list.iter().map(|(p, _)| p.as_str()))
-                .expect("index phrases form a valid automaton");
+            else {
+                continue;
+            };
             automata.push(Automaton {
                 ac,
                 entries: list.into_iter().map(|(_, e)| e).collect(),

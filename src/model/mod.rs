@@ -234,8 +234,49 @@ pub enum Block {
     Table(Table),
     /// A picture alone in its paragraph, with its caption.
     Figure(Figure),
-    /// Raw HTML: kept in the EPUB, left out of the PDF.
-    Html(String, Pos),
+    /// Raw HTML, parsed and made safe: kept in the EPUB, its text printed in the PDF.
+    Html(RawHtml),
+}
+
+/// A block of raw HTML as the book keeps it.
+#[derive(Debug, Clone)]
+pub struct RawHtml {
+    /// The HTML, well-formed and with only what an EPUB may hold.
+    pub nodes: Vec<HtmlNode>,
+    /// Its text as the print edition sets it: paragraphs, lists, quotations, tables.
+    pub print: Vec<Block>,
+    /// Where it starts.
+    pub pos: Pos,
+}
+
+/// A node of raw HTML.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HtmlNode {
+    /// An element and what it holds.
+    Element(HtmlElement),
+    /// Text (unescaped).
+    Text(String),
+}
+
+/// An HTML element.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HtmlElement {
+    /// The element's name, lower case.
+    pub name: String,
+    /// Its attributes, as written (checked).
+    pub attrs: Vec<(String, String)>,
+    /// What it holds.
+    pub children: Vec<HtmlNode>,
+}
+
+impl HtmlElement {
+    /// The elements the loader keeps that have no end tag (written `<br/>` in XHTML).
+    pub const VOID: [&'static str; 4] = ["br", "wbr", "hr", "col"];
+
+    /// True for an element written without an end tag.
+    pub fn is_void(&self) -> bool {
+        Self::VOID.contains(&self.name.as_str())
+    }
 }
 
 /// A paragraph.

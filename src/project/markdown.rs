@@ -9,10 +9,11 @@ use std::collections::HashMap;
 
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+use super::html::{self, InlineTag};
 use crate::diag::{Diagnostics, SourceFile};
 use crate::model::{
     Align, Block, CodeBlock, Figure, Footnote, Heading, HitId, IndexHit, Inline, Link, LinkTarget,
-    List, NoteId, Para, Pos, Table,
+    List, NoteId, Para, Pos, RawHtml, Table,
 };
 
 /// Deeper block or inline nesting than this is an error (and flattened).
@@ -122,7 +123,13 @@ struct InlineFrame {
     kind: InlineKind,
     children: Vec<Inline>,
     pos: Pos,
+    /// Inline HTML elements opened in this frame and not yet closed: name and offset.
+    open_html: Vec<(String, usize)>,
 }
+
+/// Where pieces of a text gathered from several events begin: (offset in the text, offset
+/// in the file).
+type SourceMap = Vec<(usize, usize)>;
 
 struct Builder<'a, 'd> {
     ctx: &'a FileCtx<'a>,
@@ -139,7 +146,11 @@ struct Builder<'a, 'd> {
     notes: HashMap<String, NoteId>,
     next_number: u32,
     code: Option<(String, String, Pos)>,
-    html: Option<(String, Pos)>,
+    /// An HTML block being read: its text, its start, and where each of its pieces begins
+    /// (offset in the text, offset in the file).
+    html: Option<(String, Pos, SourceMap)>,
+    /// Inside an inline `<script>` or `<style>`: its text is left out until the end tag.
+    dropping: Option<String>,
     image_caption: Option<Vec<Inline>>,
     nesting_reported: bool,
     /// For headings without an explicit id.
@@ -168,6 +179,7 @@ pub fn parse(ctx: &FileCtx<'_>, shared: &mut Shared, diags: &mut Diagnostics) ->
         next_number: 0,
         code: None,
         html: None,
+        dropping: None,
         image_caption: None,
         nesting_reported: false,
         heading_slugs: HashMap::new(),
@@ -226,18 +238,33 @@ impl Builder<'_, '_> {
                 _ => return,
             }
         }
-        if let Some((html, _)) = self.html.as_mut() {
+        if let Some((html, _, map)) = self.html.as_mut() {
             match event {
                 Event::Html(t) | Event::Text(t) => {
+                    map.push((html.len(), offset));
                     html.push_str(&t);
                     return;
                 }
                 Event::End(TagEnd::HtmlBlock) => {
-                    let (text, pos) = self.html.take().expect("in html block");
-                    self.push_block(Block::Html(text, pos));
+                    if let Some((text, pos, map)) = self.html.take() {
+                        self.html_block(&text, pos, &map);
+                    }
                     return;
                 }
                 _ => return,
+            }
+        }
+        if self.dropping.is_some() {
+            match &event {
+                Event::Text(_) | Event::Code(_) | Event::SoftBreak | Event::HardBreak => return,
+                Event::InlineHtml(t) => {
+                    let close = self.dropping.as_ref().map(|n| format!("</{n}"));
+                    if close.is_some_and(|c| t.to_ascii_lowercase().starts_with(&c)) {
+                        self.dropping = None;
+                    }
+                    return;
+                }
+                _ => self.dropping = None,
             }
         }
         match event {
@@ -259,11 +286,11 @@ impl Builder<'_, '_> {
                 // An HTML event outside an HTML block (after a paragraph in a list item, say).
                 self.close_implicit_para();
                 let pos = self.pos(offset);
-                self.push_block(Block::Html(t.into_string(), pos));
+                self.html_block(&t, pos, &[(0, offset)]);
             }
             Event::InlineHtml(t) => {
                 self.ensure_inline(offset);
-                self.push_inline(Inline::Html(t.into_string()));
+                self.inline_html(&t, offset);
             }
             Event::FootnoteReference(label) => {
                 self.ensure_inline(offset);
@@ -309,6 +336,7 @@ impl Builder<'_, '_> {
                     kind: InlineKind::Para,
                     children: Vec::new(),
                     pos,
+                    open_html: Vec::new(),
                 });
             }
             Tag::Heading { level, id, .. } => {
@@ -328,6 +356,7 @@ impl Builder<'_, '_> {
                     },
                     children: Vec::new(),
                     pos,
+                    open_html: Vec::new(),
                 });
             }
             Tag::BlockQuote(_) => self.open_block(BlockKind::Quote, offset),
@@ -362,7 +391,7 @@ impl Builder<'_, '_> {
             }
             Tag::HtmlBlock => {
                 self.close_implicit_para();
-                self.html = Some((String::new(), pos));
+                self.html = Some((String::new(), pos, Vec::new()));
             }
             Tag::Table(aligns) => {
                 self.close_implicit_para();
@@ -397,6 +426,7 @@ impl Builder<'_, '_> {
                 kind: InlineKind::Cell,
                 children: Vec::new(),
                 pos,
+                open_html: Vec::new(),
             }),
             Tag::Emphasis => self.open_inline(InlineKind::Emph, offset),
             Tag::Strong => self.open_inline(InlineKind::Strong, offset),
@@ -426,7 +456,7 @@ impl Builder<'_, '_> {
         match tag {
             TagEnd::Paragraph => {
                 self.flush_run();
-                if let Some(frame) = self.inlines.pop() {
+                if let Some(frame) = self.pop_inline() {
                     let only_image = match frame.children.as_slice() {
                         [Inline::Image(image, alt)] => Some((*image, alt.clone())),
                         _ => None,
@@ -451,7 +481,7 @@ impl Builder<'_, '_> {
             }
             TagEnd::Heading(_) => {
                 self.flush_run();
-                if let Some(frame) = self.inlines.pop()
+                if let Some(frame) = self.pop_inline()
                     && let InlineKind::Heading { level, id } = frame.kind
                 {
                     self.finish_heading(level, id, frame.children, frame.pos);
@@ -507,7 +537,7 @@ impl Builder<'_, '_> {
             }
             TagEnd::TableCell => {
                 self.flush_run();
-                if let Some(frame) = self.inlines.pop()
+                if let Some(frame) = self.pop_inline()
                     && let Some(BlockKind::Table { row, .. }) =
                         self.blocks.last_mut().map(|f| &mut f.kind)
                 {
@@ -591,19 +621,21 @@ impl Builder<'_, '_> {
                 kind: InlineKind::Flattened,
                 children: Vec::new(),
                 pos,
+                open_html: Vec::new(),
             });
         } else {
             self.inlines.push(InlineFrame {
                 kind,
                 children: Vec::new(),
                 pos,
+                open_html: Vec::new(),
             });
         }
     }
 
     fn close_inline(&mut self, _offset: usize) {
         self.flush_run();
-        let Some(frame) = self.inlines.pop() else {
+        let Some(frame) = self.pop_inline() else {
             return;
         };
         let node = match frame.kind {
@@ -647,6 +679,7 @@ impl Builder<'_, '_> {
                 kind: InlineKind::Para,
                 children: Vec::new(),
                 pos,
+                open_html: Vec::new(),
             });
         }
     }
@@ -661,7 +694,7 @@ impl Builder<'_, '_> {
         while self.inlines.len() > 1 {
             self.close_inline(0);
         }
-        if let Some(frame) = self.inlines.pop() {
+        if let Some(frame) = self.pop_inline() {
             match frame.kind {
                 InlineKind::Para => {
                     if !frame.children.is_empty() {
@@ -676,6 +709,117 @@ impl Builder<'_, '_> {
                     pos: frame.pos,
                 })),
             }
+        }
+    }
+
+    /// Ends the innermost inline frame: HTML elements opened in it and not closed are closed
+    /// at its end (with a warning), so the EPUB's markup nests.
+    fn pop_inline(&mut self) -> Option<InlineFrame> {
+        let mut frame = self.inlines.pop()?;
+        while let Some((name, at)) = frame.open_html.pop() {
+            self.diags.warning_hint(
+                Some(self.ctx.source.location(at)),
+                format!("the HTML element <{name}> is not closed; it is closed here"),
+                format!("close it with </{name}> before the end of the paragraph or emphasis it opens in"),
+            );
+            frame.children.push(Inline::Html(format!("</{name}>")));
+        }
+        Some(frame)
+    }
+
+    /// One inline HTML tag: kept (made safe), turned into a line break, or left out.
+    fn inline_html(&mut self, raw: &str, offset: usize) {
+        let (tag, findings, links) = html::inline_tag(raw);
+        for f in findings {
+            self.report_html(&f, offset + f.offset);
+        }
+        for (id, at) in links {
+            let pos = self.pos(offset + at);
+            self.shared.internal_links.push((id, pos));
+        }
+        let lower = raw.trim_start().to_ascii_lowercase();
+        for code in ["script", "style"] {
+            if lower.starts_with(&format!("<{code}")) && !lower.contains(&format!("</{code}")) {
+                self.dropping = Some(code.to_string());
+            }
+        }
+        match tag {
+            InlineTag::Open { name, xhtml } => {
+                self.push_inline(Inline::Html(xhtml));
+                if let Some(top) = self.inlines.last_mut() {
+                    top.open_html.push((name, offset));
+                }
+            }
+            InlineTag::Close { name } => self.close_html(&name, offset),
+            InlineTag::LineBreak => self.push_inline(Inline::LineBreak),
+            InlineTag::Void(xhtml) => self.push_inline(Inline::Html(xhtml)),
+            InlineTag::Nothing => {}
+        }
+    }
+
+    /// An inline end tag: closes its element (and any opened after it), or is left out when
+    /// it closes nothing open here.
+    fn close_html(&mut self, name: &str, offset: usize) {
+        self.flush_run();
+        let at = self.ctx.source.location(offset);
+        let Some(top) = self.inlines.last_mut() else {
+            return;
+        };
+        let Some(k) = top.open_html.iter().rposition(|(n, _)| n == name) else {
+            self.diags.warning_hint(
+                Some(at),
+                format!("</{name}> closes no <{name}> opened in the same paragraph or emphasis; it is left out"),
+                "open and close inline HTML within one paragraph, and inside or outside *emphasis*, not across it",
+            );
+            return;
+        };
+        let mut closers = Vec::new();
+        while top.open_html.len() > k {
+            if let Some((n, _)) = top.open_html.pop() {
+                closers.push(n);
+            }
+        }
+        if closers.len() > 1 {
+            self.diags.warning_hint(
+                Some(at),
+                format!("</{name}> closes <{}> that is still open", closers[0]),
+                "close inline HTML elements in the order they were opened",
+            );
+        }
+        for n in closers {
+            self.push_inline(Inline::Html(format!("</{n}>")));
+        }
+    }
+
+    /// A block of raw HTML, parsed and made safe; its findings reported at their places.
+    fn html_block(&mut self, text: &str, pos: Pos, map: &[(usize, usize)]) {
+        let s = html::block(text, pos);
+        let source_at = |i: usize| -> usize {
+            let k = map.partition_point(|(t, _)| *t <= i).saturating_sub(1);
+            map.get(k).map_or(pos.offset as usize, |(t, o)| o + (i - t))
+        };
+        for f in &s.findings {
+            self.report_html(f, source_at(f.offset));
+        }
+        for (id, at) in s.links {
+            let p = self.pos(source_at(at));
+            self.shared.internal_links.push((id, p));
+        }
+        if !s.nodes.is_empty() {
+            self.push_block(Block::Html(RawHtml {
+                nodes: s.nodes,
+                print: s.print,
+                pos,
+            }));
+        }
+    }
+
+    fn report_html(&mut self, f: &html::Finding, offset: usize) {
+        let at = Some(self.ctx.source.location(offset));
+        if f.error {
+            self.diags.error_hint(at, f.message.clone(), f.hint);
+        } else {
+            self.diags.warning_hint(at, f.message.clone(), f.hint);
         }
     }
 
@@ -913,6 +1057,17 @@ impl Builder<'_, '_> {
             let (s, off) = starts[k];
             off + (i - s)
         };
+        if let Some(at) = overlong_word(&text) {
+            self.diags.error_hint(
+                Some(self.ctx.source.location(source_at(at))),
+                format!(
+                    "a run of more than {} characters without a space is not text a book can set",
+                    super::limits::MAX_WORD_CHARS
+                ),
+                "break it with spaces, or leave the data out of the manuscript",
+            );
+            return;
+        }
         let mut out: Vec<Inline> = Vec::new();
         let mut plain = String::new();
         let mut i = 0;
@@ -990,6 +1145,24 @@ impl Builder<'_, '_> {
             }
         }
     }
+}
+
+/// Where a run of more characters than a word may have, without a space, starts.
+fn overlong_word(text: &str) -> Option<usize> {
+    let mut start = 0;
+    let mut count = 0;
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() {
+            count = 0;
+            start = i + c.len_utf8();
+        } else {
+            count += 1;
+            if count > super::limits::MAX_WORD_CHARS {
+                return Some(start);
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -4,8 +4,10 @@
 
 mod config;
 mod contents;
+mod html;
 mod index_toml;
 mod introspect;
+mod limits;
 mod markdown;
 mod paths;
 mod tomlcheck;
@@ -30,6 +32,8 @@ pub fn load(root: &Path) -> (Option<Book>, Diagnostics) {
         root: root.to_path_buf(),
         sources: Vec::new(),
         diags: &mut diags,
+        total: 0,
+        reported_total: false,
     }
     .run();
     if diags.has_errors() {
@@ -43,6 +47,9 @@ struct Loader<'d> {
     root: PathBuf,
     sources: Vec<SourceFile>,
     diags: &'d mut Diagnostics,
+    /// Bytes of text read so far, against the book's limit.
+    total: u64,
+    reported_total: bool,
 }
 
 impl Loader<'_> {
@@ -50,6 +57,38 @@ impl Loader<'_> {
     /// `None` when it is missing, not a file, or not UTF-8.
     fn read(&mut self, rel: &Path, missing: Option<(Location, String, String)>) -> Option<u32> {
         let full = self.root.join(rel);
+        let size = std::fs::metadata(&full).map_or(0, |m| m.len());
+        if size > limits::MAX_FILE_BYTES {
+            let at = missing.map_or_else(|| Location::file(rel), |m| m.0);
+            self.diags.error_hint(
+                Some(at),
+                format!(
+                    "{} is {} MiB; a manuscript file may be at most {}",
+                    crate::diag::display_path(rel),
+                    size >> 20,
+                    limits::mib(limits::MAX_FILE_BYTES)
+                ),
+                "split it into several files (one per chapter) and list them in contents.md",
+            );
+            return None;
+        }
+        self.total += size;
+        if self.total > limits::MAX_BOOK_BYTES {
+            if !self.reported_total {
+                self.reported_total = true;
+                let at = missing.map_or_else(|| Location::file(rel), |m| m.0);
+                self.diags.error_hint(
+                    Some(at),
+                    format!(
+                        "the book's text passes {} with {}",
+                        limits::mib(limits::MAX_BOOK_BYTES),
+                        crate::diag::display_path(rel)
+                    ),
+                    "a book of this size is several volumes: make a project for each",
+                );
+            }
+            return None;
+        }
         let bytes = match std::fs::read(&full) {
             Ok(b) => b,
             Err(e) => {
@@ -773,6 +812,14 @@ fn probe_image(root: &Path, rel: &Path) -> Result<ImageInfo, String> {
     if !full.exists() {
         return Err("the file does not exist".to_string());
     }
+    let size = std::fs::metadata(&full).map_or(0, |m| m.len());
+    if size > limits::MAX_PICTURE_BYTES {
+        return Err(format!(
+            "is {} MiB; a picture may be at most {}",
+            size >> 20,
+            limits::mib(limits::MAX_PICTURE_BYTES)
+        ));
+    }
     let reader = image::ImageReader::open(&full)
         .map_err(|e| format!("cannot be read: {e}"))?
         .with_guessed_format()
@@ -794,6 +841,12 @@ fn probe_image(root: &Path, rel: &Path) -> Result<ImageInfo, String> {
         .map_err(|e| format!("is damaged: {e}"))?;
     if width == 0 || height == 0 {
         return Err("has no pixels".to_string());
+    }
+    if u64::from(width) * u64::from(height) > limits::MAX_PICTURE_PIXELS {
+        return Err(format!(
+            "has {width}×{height} pixels; a picture may have at most {} million (300 dpi on a 22 × 30 inch page)",
+            limits::MAX_PICTURE_PIXELS / 1_000_000
+        ));
     }
     Ok(ImageInfo {
         path: rel.to_path_buf(),

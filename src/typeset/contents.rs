@@ -150,7 +150,7 @@ fn leaders(cols: &Columns, from: f64, to: f64, right: f64) -> Option<Run> {
     }
     xs.reverse();
     let &x0 = xs.first()?;
-    let glyph = &d.glyphs[0];
+    let glyph = d.glyphs.first()?;
     let count = xs.len();
     let glyphs: Vec<RunGlyph> = (0..count)
         .map(|j| RunGlyph {

@@ -32,6 +32,9 @@ pub(crate) struct Design {
     pub opening_sink: f64,
     /// Parts, sections and `##` headings (smaller ranks are set at the body size).
     pub heading_scale: f64,
+    /// Nested quotations and lists stop indenting where the measure would fall below this
+    /// share of the text block's.
+    pub min_measure: f64,
     /// Headings are set in this share of the measure, centred: inset by `heading_inset` of
     /// the measure on each side.
     pub heading_measure: f64,
@@ -86,6 +89,7 @@ impl Design {
             title_leading: 1.25,
             opening_sink: 0.22,
             heading_scale: 1.25,
+            min_measure: 0.6,
             heading_measure: 0.85,
             heading_inset: 0.075,
             quote_scale: 0.9,

@@ -12,8 +12,10 @@ pub(crate) enum Remark {
     NoGlyph { c: char, at: Option<Pos> },
     /// A word wider than its line, broken between letters.
     Overlong { word: String, at: Option<Pos> },
-    /// Raw HTML, which the print edition leaves out.
-    HtmlLeftOut { at: Pos },
+    /// A line wider than its measure: the measure is too narrow for the text.
+    Overfull { at: Option<Pos> },
+    /// Block quotations or lists nested deeper than the page can indent.
+    DeepNesting { at: Option<Pos> },
     /// A picture below the design's minimum resolution at its printed size.
     LowDpi { image: ImageId, dpi: f64, at: Pos },
     /// The book's language has no hyphenation patterns.
@@ -42,6 +44,7 @@ impl Sink {
         let mut out = Diagnostics::new();
         let at = |p: Option<Pos>| p.map(|p| book.location(p));
         let mut missing: Vec<(char, Option<Pos>, usize)> = Vec::new();
+        let mut overlong: Vec<(Option<Pos>, String, usize)> = Vec::new();
         let mut seen: Vec<Remark> = Vec::new();
         for r in self.remarks {
             if let Remark::NoGlyph { c, at } = r {
@@ -51,21 +54,32 @@ impl Sink {
                 }
                 continue;
             }
+            if let Remark::Overlong { word, at } = &r {
+                match overlong.iter_mut().find(|(p, ..)| p == at) {
+                    Some(o) => {
+                        if o.1 != *word {
+                            o.2 += 1;
+                        }
+                    }
+                    None => overlong.push((*at, word.clone(), 0)),
+                }
+                continue;
+            }
             if seen.contains(&r) {
                 continue;
             }
             seen.push(r.clone());
             match r {
-                Remark::NoGlyph { .. } => {}
-                Remark::Overlong { word, at: pos } => out.warning_hint(
+                Remark::NoGlyph { .. } | Remark::Overlong { .. } => {}
+                Remark::Overfull { at: pos } => out.warning_hint(
                     at(pos),
-                    format!("\"{word}\" is wider than a line and is broken between letters"),
-                    "add break points (a space or a soft hyphen, U+00AD) or shorten it",
+                    "a line of this paragraph is wider than its measure and runs into the margin",
+                    "the measure is too narrow for the type: use a smaller font_size or larger trim, or nest less deeply",
                 ),
-                Remark::HtmlLeftOut { at: pos } => out.warning_hint(
-                    at(Some(pos)),
-                    "raw HTML is left out of the PDF",
-                    "it is kept in the EPUB; write the content in Markdown to have it in print too",
+                Remark::DeepNesting { at: pos } => out.warning_hint(
+                    at(pos),
+                    "block quotations or lists nest deeper than the page can indent; the deeper levels are set at the same width",
+                    "nest less deeply: a printed page shows three or four levels of indent",
                 ),
                 Remark::LowDpi {
                     image,
@@ -91,6 +105,18 @@ impl Sink {
                     "set [book] language to a supported tag (en, en-GB, ru, mn, de, fr, …) or [hyphenation] enabled = false",
                 ),
             }
+        }
+        for (pos, word, more) in overlong {
+            let also = match more {
+                0 => String::new(),
+                1 => " (and 1 more word here)".to_string(),
+                n => format!(" (and {n} more words here)"),
+            };
+            out.warning_hint(
+                at(pos),
+                format!("\"{word}\" is wider than a line and is broken between letters{also}"),
+                "add break points (a space or a soft hyphen, U+00AD) or shorten it; a smaller font_size or a wider measure gives every word more room",
+            );
         }
         for (c, pos, more) in missing {
             let also = match more {

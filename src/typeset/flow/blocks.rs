@@ -4,8 +4,19 @@
 use super::{FlowBuilder, Place, VBox, VKind, title_inlines, title_pos};
 use crate::display::LineRole;
 use crate::fonts::Style;
-use crate::model::{Block, EntryKind, Heading, Inline, List};
+use crate::model::Pos;
+use crate::model::{Block, EntryKind, FlowPoint, Heading, Inline, List, RawHtml};
 use crate::typeset::paragraph::{self, Align, ParaStyle};
+use crate::typeset::remarks::Remark;
+
+/// Where the first leaf block among `blocks` is.
+fn first_pos(blocks: &[Block]) -> Option<Pos> {
+    blocks.iter().find_map(|b| match b {
+        Block::Quote(inner) => first_pos(inner),
+        Block::List(l) => l.items.iter().find_map(|i| first_pos(i)),
+        other => super::block_pos(other),
+    })
+}
 
 /// Vertical spaces, in lines.
 const SPACE_BEFORE_HEADING: f64 = 1.5;
@@ -37,6 +48,7 @@ impl FlowBuilder<'_, '_> {
             ..self.body_style(d.measure)
         };
         let lines = paragraph::layout(&title, &style, self.tools);
+        self.collect_notes(&lines);
         let leading = size * d.title_leading;
         let mut anchors = vec![e.anchor.clone()];
         if let EntryKind::Document(doc) = &e.kind
@@ -163,6 +175,7 @@ impl FlowBuilder<'_, '_> {
             ..self.body_style(d.measure * d.heading_measure)
         };
         let lines = paragraph::layout(inlines, &style, self.tools);
+        self.collect_notes(&lines);
         let leading = (size * d.title_leading).max(d.leading);
         let start = self.boxes.len();
         let x = (d.measure * d.heading_inset) as f32;
@@ -171,7 +184,8 @@ impl FlowBuilder<'_, '_> {
         // A heading that follows a heading stays with it.
         self.apply_keep(from);
         // Nothing breaks between a heading and the first lines after it.
-        for b in &mut self.boxes[start + 1..] {
+        let after = (start + 1).min(self.boxes.len());
+        for b in &mut self.boxes[after..] {
             b.break_before = false;
         }
         self.no_indent = true;
@@ -218,9 +232,11 @@ impl FlowBuilder<'_, '_> {
     pub(super) fn quote(&mut self, bs: &[Block], place: Place, depth_base: u8, ordinal: &mut u32) {
         self.space(SPACE_AROUND_QUOTE, 0.5);
         self.no_indent = true;
-        let inner = self.design.size * 1.5;
+        let inner = self.nest(self.design.size * 1.5, 2.0, place, bs);
         let saved = self.scale;
         self.scale = self.design.quote_scale;
+        let clamp = u32::from(inner == 0.0);
+        self.clamped += clamp;
         self.blocks(
             place.entry,
             bs,
@@ -229,6 +245,7 @@ impl FlowBuilder<'_, '_> {
             place.indent + inner,
             place.measure - 2.0 * inner,
         );
+        self.clamped -= clamp;
         self.scale = saved;
         self.space(SPACE_AROUND_QUOTE, 0.5);
         // The text after a quotation starts a new paragraph, indented.
@@ -240,7 +257,8 @@ impl FlowBuilder<'_, '_> {
         let (indent, measure) = (place.indent, place.measure);
         self.space(0.3, 0.3);
         let label_w = self.design.size * if l.start.is_some() { 2.0 } else { 1.2 };
-        let inner = self.design.size * 1.0 + label_w;
+        let first = l.items.first().map_or(&[][..], Vec::as_slice);
+        let inner = self.nest(self.design.size * 1.0 + label_w, 1.0, place, first);
         for (k, item) in l.items.iter().enumerate() {
             if k > 0 && !l.tight {
                 self.space(0.3, 0.2);
@@ -251,6 +269,8 @@ impl FlowBuilder<'_, '_> {
             };
             let first = self.boxes.len();
             self.no_indent = true;
+            let clamp = u32::from(inner < label_w);
+            self.clamped += clamp;
             self.blocks(
                 place.entry,
                 item,
@@ -259,10 +279,26 @@ impl FlowBuilder<'_, '_> {
                 indent + inner,
                 measure - inner,
             );
-            self.label(first, &label, (indent + inner - label_w) as f32, label_w);
+            self.clamped -= clamp;
+            let x = (indent + inner - label_w).max(0.0);
+            self.label(first, &label, x as f32, label_w);
         }
         self.space(0.3, 0.3);
         self.no_indent = true;
+    }
+
+    /// How far a nested quotation or list is indented: `step` (taken `sides` times from the
+    /// measure), unless that would leave less than the design's narrowest measure, in which
+    /// case it is set at the width of its parent, with a warning.
+    fn nest(&mut self, step: f64, sides: f64, place: Place, inside: &[Block]) -> f64 {
+        if place.measure - sides * step >= self.design.measure * self.design.min_measure {
+            return step;
+        }
+        if self.clamped == 0 {
+            let at = first_pos(inside).or(self.tools.context);
+            self.tools.sink.warn(Remark::DeepNesting { at });
+        }
+        0.0
     }
 
     /// Puts a list label on the first line set since box `first`.
@@ -320,6 +356,37 @@ impl FlowBuilder<'_, '_> {
         }
         self.space(0.5, 0.3);
         self.no_indent = true;
+    }
+
+    /// Raw HTML: its text, as the loader turned it into blocks. They are one leaf of the
+    /// reading flow (as the EPUB counts it), so their lines all point at its start.
+    pub(super) fn html(
+        &mut self,
+        h: &RawHtml,
+        place: Place,
+        depth_base: u8,
+        point: Option<(usize, u32)>,
+    ) {
+        let from = self.boxes.len();
+        let mut inner = 0;
+        self.blocks(
+            place.entry,
+            &h.print,
+            depth_base,
+            &mut inner,
+            place.indent,
+            place.measure,
+        );
+        let start = point.map(|(entry, block)| FlowPoint {
+            entry,
+            block,
+            offset: 0,
+        });
+        for b in &mut self.boxes[from..] {
+            if let VKind::Lines { point, .. } = &mut b.kind {
+                *point = start;
+            }
+        }
     }
 
     /// A scene break: three spaced asterisks, kept with the text that follows.

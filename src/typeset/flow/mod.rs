@@ -110,6 +110,8 @@ pub(crate) struct FlowBuilder<'t, 'a> {
     keep_level: u8,
     /// Type size relative to the body (block quotations are set smaller).
     scale: f64,
+    /// Quotations and lists open inside one that could not be indented (warned about once).
+    clamped: u32,
 }
 
 /// Where a block is and what it is set as: the entry, the leaf-block ordinal (as the EPUB
@@ -133,6 +135,7 @@ impl<'t, 'a> FlowBuilder<'t, 'a> {
             keep_next: false,
             keep_level: 0,
             scale: 1.0,
+            clamped: 0,
         }
     }
 
@@ -310,10 +313,7 @@ impl<'t, 'a> FlowBuilder<'t, 'a> {
             Block::SceneBreak => self.scene_break(place),
             Block::Table(t) => self.table(t, indent, measure, point),
             Block::Figure(f) => self.figure(f, indent, measure, point),
-            Block::Html(_, pos) => self
-                .tools
-                .sink
-                .warn(super::remarks::Remark::HtmlLeftOut { at: *pos }),
+            Block::Html(h) => self.html(h, place, depth_base, point),
         }
     }
 }
@@ -326,7 +326,7 @@ fn block_pos(b: &Block) -> Option<Pos> {
         Block::Code(c) => Some(c.pos),
         Block::Table(t) => Some(t.pos),
         Block::Figure(f) => Some(f.pos),
-        Block::Html(_, pos) => Some(*pos),
+        Block::Html(h) => Some(h.pos),
         Block::Quote(_) | Block::List(_) | Block::SceneBreak => None,
     }
 }
@@ -340,7 +340,8 @@ fn title_pos(book: &Book, entry: usize) -> Pos {
     }
 }
 
-/// The title of an entry as inlines: the file's own heading, else the contents title.
+/// The title of an entry as inlines: the file's own heading (with its note references, whose
+/// notes go to the foot of the page), else the contents title.
 pub(crate) fn title_inlines(book: &Book, entry: usize) -> Vec<Inline> {
     let e = &book.entries[entry];
     match &e.kind {
@@ -348,7 +349,7 @@ pub(crate) fn title_inlines(book: &Book, entry: usize) -> Vec<Inline> {
             Some(h) => h
                 .inlines
                 .iter()
-                .filter(|i| !matches!(i, Inline::NoteRef(_) | Inline::IndexHit(_)))
+                .filter(|i| !matches!(i, Inline::IndexHit(_)))
                 .cloned()
                 .collect(),
             None => vec![Inline::Text(e.title.clone())],
@@ -478,22 +479,39 @@ mod tests {
     }
 
     #[test]
-    fn raw_html_is_left_out_with_a_remark() {
-        let b = testing::book("", &[("one", "# One\n\n<div>x</div>\n\nText.\n")]);
-        let mut t = tools(&[]);
-        let blocks = match &b.book.entries[1].kind {
-            EntryKind::Document(d) => d.blocks.clone(),
-            _ => unreachable!(),
-        };
-        let mut fb = FlowBuilder::new(&mut t, &b.book, design());
-        fb.blocks(1, &blocks, 1, &mut 0, 0.0, design().measure);
-        drop(fb.finish());
-        let diags = std::mem::take(&mut t.sink).into_diagnostics(&b.book, 200.0);
-        let msgs: Vec<String> = diags.iter().map(|d| d.render(false)).collect();
-        assert_eq!(msgs.len(), 1, "{msgs:?}");
-        assert!(
-            msgs[0].starts_with("manuscript/one.md:3:1: warning: raw HTML is left out"),
-            "{msgs:?}"
+    fn the_text_of_raw_html_is_printed() {
+        let (_, boxes) = flow_of(
+            "# One\n\n<div><p>Kept <b>in print</b></p><ul><li>and listed</li></ul></div>\n\nText.\n",
         );
+        let text: String = boxes
+            .iter()
+            .filter_map(|b| match &b.kind {
+                VKind::Lines { lines, .. } => Some(
+                    lines
+                        .iter()
+                        .flat_map(|(l, _)| l.runs.iter().map(|r| r.text.clone()))
+                        .collect::<String>(),
+                ),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join("|");
+        assert!(text.contains("Kept in print"), "{text}");
+        assert!(text.contains("and listed"), "{text}");
+        // All its lines point at the HTML block (leaf 1 of the entry), not past it.
+        let points: Vec<FlowPoint> = boxes
+            .iter()
+            .filter_map(|b| match &b.kind {
+                VKind::Lines { point, .. } => *point,
+                _ => None,
+            })
+            .collect();
+        assert!(
+            points[..points.len() - 1]
+                .iter()
+                .all(|p| p.block == 1 && p.offset == 0),
+            "{points:?}"
+        );
+        assert_eq!(points.last().unwrap().block, 2);
     }
 }

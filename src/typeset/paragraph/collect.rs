@@ -86,8 +86,12 @@ impl Builder<'_, '_> {
                 }
                 Inline::Link(l) => {
                     let saved = self.link;
-                    self.p.links.push(l.target.clone());
-                    self.link = self.p.links.len() as u16;
+                    // Link numbers are 16 bits: a paragraph with more links than that keeps
+                    // the text of the rest, unlinked in print.
+                    if let Ok(n) = u16::try_from(self.p.links.len() + 1) {
+                        self.p.links.push(l.target.clone());
+                        self.link = n;
+                    }
                     self.inlines(&l.content);
                     self.link = saved;
                 }

@@ -9,8 +9,9 @@ use crate::display::{Em, Run, RunGlyph};
 
 impl Prepared<'_> {
     /// Ends the horizontal list (\\parfillskip and the final break), chooses the breaks and
-    /// builds the lines.
-    pub(super) fn break_lines(mut self) -> Vec<Line> {
+    /// builds the lines. Also says whether a line is overfull (wider than its measure by more
+    /// than hanging punctuation explains).
+    pub(super) fn break_lines(mut self) -> (Vec<Line>, bool) {
         // \parfillskip and the final forced break. A paragraph with nothing in it is one
         // empty line.
         self.items.push(Item::Penalty {
@@ -65,7 +66,12 @@ impl Prepared<'_> {
             );
             lines.push(line);
         }
-        lines
+        let slack = self.style.size * 0.5;
+        let overfull = lines.iter().enumerate().any(|(i, l)| {
+            let hang = if i > 0 { self.style.hang } else { 0.0 };
+            f64::from(l.width) > self.style.measure - hang + slack
+        });
+        (lines, overfull)
     }
 
     /// Line `li`, from item `start` to the break at `end` with adjustment `ratio`. `mark_i`

@@ -4,8 +4,10 @@
 //!
 //! Passes: a first pass with the normal tolerance; when it finds no feasible breaks, a looser
 //! pass with emergency stretch; and a last pass that accepts any line that is not overfull.
-//! Boxes are never wider than the line (the paragraph builder splits those beforehand), so
-//! the last pass always succeeds and no line is ever overfull.
+//! The paragraph builder splits words wider than the line beforehand, so the last pass
+//! succeeds on any measure a book has; when even it finds nothing (a measure narrower than
+//! one letter), lines are ended first-fit and the ones that still do not fit are overfull, as
+//! TeX and Typst set them. Breaking never fails.
 
 /// An item of the horizontal list. Widths are in points.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -126,7 +128,45 @@ pub fn break_lines(items: &[Item], widths: &impl Widths, params: &Params) -> Vec
     if let Some(b) = run(items, widths, &emergency, false) {
         return b;
     }
-    run(items, widths, params, true).expect("the final pass accepts any line that fits")
+    run(items, widths, params, true).unwrap_or_else(|| first_fit(items, widths))
+}
+
+/// Breaks that always exist: each line ends at the last break where it fits, or, where
+/// nothing fits, at the first break it reaches (an overfull line).
+fn first_fit(items: &[Item], widths: &impl Widths) -> Vec<Break> {
+    let sums = Sums::new(items);
+    let mut breaks: Vec<usize> = Vec::new();
+    let mut start = 0;
+    let mut last_ok: Option<usize> = None;
+    let mut b = 0;
+    while b < items.len() {
+        let Some(c) = Candidate::at(items, b) else {
+            b += 1;
+            continue;
+        };
+        let (natural, _, shrink) = sums.line(items, start, b);
+        let width = widths.width(breaks.len(), breaks.last().copied(), b);
+        let fits = natural - shrink <= width;
+        let end = match (fits, last_ok) {
+            (false, Some(ok)) => Some(ok),
+            (false, None) => Some(b),
+            (true, _) if c.forced => Some(b),
+            (true, _) => {
+                last_ok = Some(b);
+                None
+            }
+        };
+        match end {
+            Some(e) => {
+                breaks.push(e);
+                last_ok = None;
+                start = start_after(items, e);
+                b = e + 1;
+            }
+            None => b += 1,
+        }
+    }
+    final_ratios(items, &sums, widths, &breaks)
 }
 
 /// Prefix sums of width, stretch and shrink over the items (penalties add nothing), so the
@@ -571,6 +611,22 @@ mod tests {
                 .sum();
             assert!(natural - shrink <= 100.0 + 1e-6);
         }
+    }
+
+    #[test]
+    fn boxes_wider_than_the_line_give_overfull_lines_not_a_failure() {
+        // Every word is wider than the measure: no pass can find a feasible line.
+        let items = para(&[150.0, 20.0, 30.0, 160.0, 10.0]);
+        let breaks = break_lines(&items, &100.0, &Params::default());
+        let starts = line_starts(&items, &breaks);
+        assert_eq!(breaks.last().map(|b| b.at), Some(items.len() - 1));
+        // The narrow words share a line; each wide one is alone on its own.
+        assert_eq!(breaks.len(), 4, "{breaks:?}");
+        assert!(breaks.iter().all(|b| b.ratio >= -1.0));
+        assert!(starts.windows(2).all(|w| w[0] < w[1]));
+        // A measure of nothing still gives lines.
+        let breaks = break_lines(&items, &0.0, &Params::default());
+        assert!(!breaks.is_empty());
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::ops::Range;
 
 use super::fonts::FontBook;
 use super::hyphenate::Hyphenator;
-use super::remarks::Sink;
+use super::remarks::{Remark, Sink};
 use super::shape::Shaper;
 use crate::display::{FaceId, Run};
 use crate::fonts::Style;
@@ -185,7 +185,11 @@ pub(crate) fn layout(inlines: &[Inline], style: &ParaStyle, tools: &mut Tools<'_
     let mut b = Builder::new(tools, style);
     b.inlines(inlines);
     b.flush_word();
-    b.finish().break_lines()
+    let (lines, overfull) = b.finish().break_lines();
+    if overfull {
+        tools.sink.warn(Remark::Overfull { at: tools.context });
+    }
+    lines
 }
 
 /// Sets plain text (headings, running heads, contents lines).
