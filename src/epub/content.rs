@@ -82,21 +82,34 @@ pub fn text_file(
     let mut w = Writer::new(book, plan, file, breaks, next_break);
     w.out.push_str(&head(book, title));
     let _ = writeln!(w.out, "<body epub:type=\"{}\">", division_type(f.division));
+    // The titles of the entries this one is nested in (in this file): a section is named by
+    // them and its own, so that "I" of Part One and "I" of Part Two are different landmarks.
+    let mut outer: Vec<(u8, String)> = Vec::new();
     for &i in &f.entries {
         let e = &book.entries[i];
         w.breaks_before_entry(i);
         let level = (e.depth + 1).min(6);
         let anchor = xml_id(&e.anchor);
         let (ty, role) = semantics(book, i);
+        while outer.last().is_some_and(|(d, _)| *d >= e.depth) {
+            outer.pop();
+        }
+        let named_by = |own: &str| {
+            let mut ids: Vec<&str> = outer.iter().map(|(_, h)| h.as_str()).collect();
+            ids.push(own);
+            esc(&ids.join(" "))
+        };
         match &e.kind {
             EntryKind::Group => {
                 let hid = format!("{anchor}-title");
                 let _ = writeln!(
                     w.out,
-                    "<section epub:type=\"{ty}\" role=\"{role}\" id=\"{anchor}\" aria-labelledby=\"{hid}\">"
+                    "<section epub:type=\"{ty}\" role=\"{role}\" id=\"{anchor}\" aria-labelledby=\"{}\">",
+                    named_by(&hid)
                 );
                 w.title(i, level, &hid, None, &e.title);
                 w.out.push_str("</section>\n");
+                outer.push((e.depth, hid));
             }
             EntryKind::Document(doc) => {
                 let hid = match &doc.heading {
@@ -106,7 +119,7 @@ pub fn text_file(
                 let _ = writeln!(
                     w.out,
                     "<section epub:type=\"{ty}\" role=\"{role}\" id=\"{anchor}\" aria-labelledby=\"{}\">",
-                    esc(&xml_id(&hid))
+                    named_by(&xml_id(&hid))
                 );
                 w.title(
                     i,
@@ -119,6 +132,7 @@ pub fn text_file(
                 w.blocks(i, &doc.blocks, level, &mut ordinal, true);
                 w.flush_notes(i, level);
                 w.out.push_str("</section>\n");
+                outer.push((e.depth, xml_id(&hid)));
             }
             EntryKind::Contents | EntryKind::Index | EntryKind::Ordering => {}
         }

@@ -118,6 +118,23 @@ pub(crate) fn block(text: &str, pos: Pos) -> Sanitized {
         findings: Vec::new(),
         links: Vec::new(),
     };
+    if depth(&dom.document) > super::markdown::MAX_NESTING {
+        s.find(
+            "<",
+            true,
+            format!(
+                "the HTML nests deeper than {} levels",
+                super::markdown::MAX_NESTING
+            ),
+            "flatten the nesting; no book layout can show it",
+        );
+        return Sanitized {
+            nodes: Vec::new(),
+            print: Vec::new(),
+            findings: s.findings,
+            links: s.links,
+        };
+    }
     let root = dom.document.children.borrow();
     // A fragment parse puts everything under one <html> element.
     let top: Vec<Handle> = match root.first() {
@@ -132,6 +149,19 @@ pub(crate) fn block(text: &str, pos: Pos) -> Sanitized {
         findings: s.findings,
         links: s.links,
     }
+}
+
+/// How deep the tree goes (counted without recursion: the HTML may nest without limit).
+fn depth(root: &Handle) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(root.clone(), 0usize)];
+    while let Some((h, d)) = stack.pop() {
+        deepest = deepest.max(d);
+        for c in h.children.borrow().iter() {
+            stack.push((c.clone(), d + 1));
+        }
+    }
+    deepest
 }
 
 fn parse(text: &str, context: &str) -> RcDom {
@@ -992,6 +1022,13 @@ mod tests {
         assert!(s.findings[0].error);
         let s = block("<svg><rect/></svg>", Pos::default());
         assert!(!s.findings[0].error);
+    }
+
+    #[test]
+    fn html_nested_ten_thousand_deep_is_an_error_not_a_crash() {
+        let s = block(&"<div>".repeat(10_000), Pos::default());
+        assert!(s.findings[0].error);
+        assert!(s.nodes.is_empty());
     }
 
     #[test]
