@@ -10,11 +10,41 @@ use std::path::{Path, PathBuf};
 use bookbuild::model::{Block, Book, EntryKind, Inline, NoteId};
 use common::*;
 
-/// The words of a book as the manuscript has them: the running text in reading order, and the
-/// notes in the order they are first referred to.
+/// The words of a book as the manuscript has them: the running text in reading order (with
+/// and without the captions), the captions, and the notes in the order they are first
+/// referred to.
 struct Words {
     body: Vec<String>,
+    with_captions: Vec<String>,
+    captions: Vec<String>,
     notes: Vec<String>,
+}
+
+/// Marks around a caption's words while the manuscript is read.
+const CAPTION: &str = "\u{1}caption";
+const CAPTION_END: &str = "\u{1}/caption";
+
+/// Takes the captions out of the running text. In print a figure may float to the top of the
+/// next page, so its caption is checked on its own: the captions in order, any text between.
+fn captions_apart(w: &mut Words) {
+    let mut inside = false;
+    for word in std::mem::take(&mut w.body) {
+        match word.as_str() {
+            CAPTION => {
+                inside = true;
+                w.captions.push(ANYWHERE.to_string());
+            }
+            CAPTION_END => inside = false,
+            _ => {
+                w.with_captions.push(word.clone());
+                if inside {
+                    w.captions.push(word);
+                } else {
+                    w.body.push(word);
+                }
+            }
+        }
+    }
 }
 
 fn split(s: &str) -> Vec<String> {
@@ -27,6 +57,8 @@ fn split(s: &str) -> Vec<String> {
 fn manuscript(book: &Book) -> Words {
     let mut w = Words {
         body: Vec::new(),
+        with_captions: Vec::new(),
+        captions: Vec::new(),
         notes: Vec::new(),
     };
     let mut refs: Vec<NoteId> = Vec::new();
@@ -47,7 +79,9 @@ fn manuscript(book: &Book) -> Words {
             EntryKind::Ordering => blocks(&book.ordering_blocks, &mut w.body, &mut refs),
             // The contents and the index stand between the texts around them: any number of
             // words may come before the next word of the text.
-            EntryKind::Contents | EntryKind::Index => w.body.push(ANYWHERE.to_string()),
+            EntryKind::Contents | EntryKind::Index | EntryKind::Figures => {
+                w.body.push(ANYWHERE.to_string())
+            }
         }
     }
     let mut done = vec![false; book.notes.len()];
@@ -64,6 +98,7 @@ fn manuscript(book: &Book) -> Words {
         blocks(&book.notes[n].blocks, &mut w.notes, &mut inner);
         refs.extend(inner);
     }
+    captions_apart(&mut w);
     w
 }
 
@@ -88,7 +123,11 @@ fn blocks(bs: &[Block], out: &mut Vec<String>, refs: &mut Vec<NoteId>) {
         match b {
             Block::Para(p) => text(&p.inlines, out, refs),
             Block::Heading(h) => text(&h.inlines, out, refs),
-            Block::Figure(f) => text(&f.caption, out, refs),
+            Block::Figure(f) => {
+                out.push(CAPTION.to_string());
+                text(&f.caption, out, refs);
+                out.push(CAPTION_END.to_string());
+            }
             Block::Table(t) => {
                 for row in t.header.iter().chain(t.rows.iter()) {
                     for c in row {
@@ -326,11 +365,12 @@ fn check(name: &str, project: &Path) {
         .filter(|t| !t.chars().all(|c| c == '.'))
         .collect();
     in_order(&format!("{name} PDF, text"), &words.body, &pdf);
+    in_order(&format!("{name} PDF, captions"), &words.captions, &pdf);
     in_order(&format!("{name} PDF, notes"), &words.notes, &pdf);
     let epub_path = only(out.path(), "epub");
     let epub = epub_words(&epub_path);
     let epub: Vec<&str> = epub.split_whitespace().collect();
-    in_order(&format!("{name} EPUB, text"), &words.body, &epub);
+    in_order(&format!("{name} EPUB, text"), &words.with_captions, &epub);
     in_order(&format!("{name} EPUB, notes"), &words.notes, &epub);
     let (ok, report) = epubcheck(&epub_path);
     assert!(ok, "{name}: {report}");

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use bookbuild::display::{LineRole, Numbering, PItem, Page, PageKind, Run};
-use bookbuild::model::Book;
+use bookbuild::model::{Book, Placement};
 use bookbuild::typeset::Typeset;
 
 /// A book loaded and typeset.
@@ -564,7 +564,7 @@ fn every_index_hit_has_a_page() {
 }
 
 #[test]
-fn a_figure_is_scaled_to_the_measure() {
+fn a_figure_is_never_enlarged_past_its_pixels() {
     let dir = project(
         "",
         &[(
@@ -588,12 +588,12 @@ fn a_figure_is_scaled_to_the_measure() {
             })
         })
         .expect("the picture is placed");
+    // 300 pixels across print 2in wide at most (150 dpi): never enlarged to the measure.
+    assert!((w - 144.0).abs() < 0.01, "{w}");
     assert!(
-        (w - b.measure()).abs() < 0.01,
-        "{w} against {}",
-        b.measure()
+        (x + w / 2.0 - (b.left(page) + b.measure() / 2.0)).abs() < 0.01,
+        "centred"
     );
-    assert!((x - b.left(page)).abs() < 0.01);
     assert!(
         (h / w - 200.0 / 300.0).abs() < 1e-4,
         "not distorted: {w}×{h}"
@@ -732,4 +732,309 @@ fn typesetting_is_deterministic() {
     for (x, y) in a.pages().iter().zip(b.pages()) {
         assert_eq!(format!("{x:?}"), format!("{y:?}"));
     }
+}
+
+// ------------------------------------------------------------------ figures
+
+#[path = "common/pictures.rs"]
+mod pictures;
+
+/// The figures of a book in reading order.
+fn figures(book: &Book) -> Vec<bookbuild::model::Figure> {
+    fn walk(bs: &[bookbuild::model::Block], out: &mut Vec<bookbuild::model::Figure>) {
+        use bookbuild::model::Block;
+        for b in bs {
+            match b {
+                Block::Figure(f) => out.push(f.clone()),
+                Block::Quote(q) => walk(q, out),
+                Block::List(l) => l.items.iter().for_each(|i| walk(i, out)),
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for e in &book.entries {
+        if let bookbuild::model::EntryKind::Document(d) = &e.kind {
+            walk(&d.blocks, &mut out);
+        }
+    }
+    out
+}
+
+/// The pictures as placed: page index and rectangle, in page order, top to bottom.
+fn placed_pictures(b: &Laid) -> Vec<(usize, u32, f32, f32, f32, f32)> {
+    let mut out = Vec::new();
+    for (pi, p) in b.pages().iter().enumerate() {
+        for i in &p.items {
+            if let PItem::Image { image, x, y, w, h } = i {
+                out.push((pi, *image, *x, *y, *w, *h));
+            }
+        }
+    }
+    out
+}
+
+/// Every figure as a designer would place it: in order, whole, on the text block, its caption
+/// right under it on the same page, at most one page after the text before it, never before.
+fn check_figures(name: &str, b: &Laid) {
+    let figs = figures(&b.book);
+    let placed = placed_pictures(b);
+    assert_eq!(
+        placed.len(),
+        figs.len(),
+        "{name}: every figure is placed once"
+    );
+    let pages = b.pages();
+    for (f, &(pi, image, x, y, w, h)) in figs.iter().zip(&placed) {
+        let what = format!("{name}: {}", f.alt);
+        assert_eq!(image, f.image, "{what}: out of manuscript order");
+        let info = &b.book.images[image as usize];
+        let want = info.height as f32 / info.width as f32;
+        assert!(
+            ((h / w) - want).abs() / want < 0.005,
+            "{what}: distorted ({w}×{h})"
+        );
+        let p = &pages[pi];
+        let left = b.left(p);
+        assert!(
+            x >= left - 0.01 && x + w <= left + b.measure() + 0.01,
+            "{what}: off the measure"
+        );
+        assert!(
+            y >= b.top() - 0.01 && y + h <= b.top() + b.text_height() + 0.01,
+            "{what}: off the text block"
+        );
+        // The caption, on the same page, directly under the picture.
+        let under: Vec<_> = p
+            .lines
+            .iter()
+            .filter(|l| l.role == LineRole::Caption && l.baseline > y + h)
+            .collect();
+        let first = under
+            .iter()
+            .min_by(|a, c| a.baseline.total_cmp(&c.baseline))
+            .unwrap_or_else(|| {
+                panic!(
+                    "{what}: the caption is not on the picture's page ({})",
+                    p.label()
+                )
+            });
+        assert!(
+            first.baseline - (y + h) < 2.0 * b.leading(),
+            "{what}: the caption is not right under the picture"
+        );
+        // At most a page after the text before it, never before that text begins.
+        let pt = first.point.expect("a caption has its place in the text");
+        let before: Vec<usize> = (1..=pt.block)
+            .rev()
+            .map(|k| {
+                pages
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, q)| {
+                        q.lines.iter().any(|l| {
+                            l.point
+                                .is_some_and(|x| x.entry == pt.entry && x.block == k - 1)
+                        })
+                    })
+                    .map(|(i, _)| i)
+                    .collect::<Vec<usize>>()
+            })
+            .find(|v| !v.is_empty())
+            .unwrap_or_default();
+        if let (Some(&first_page), Some(&last_page)) = (before.first(), before.last()) {
+            assert!(pi >= first_page, "{what}: set before the text it follows");
+            assert!(
+                pi <= last_page + 1,
+                "{what}: set more than a page after its place (page {} for page {})",
+                p.label(),
+                pages[last_page].label()
+            );
+        }
+    }
+    // Pages of running text are full, but at a chapter's end; facing pages end level.
+    let cap = b.top() + b.text_height();
+    // A figure the author pinned with {here} that did not fit starts the next page.
+    let pinned_at_top: Vec<usize> = figs
+        .iter()
+        .zip(&placed)
+        .filter(|(f, p)| f.placement == Placement::Here && (p.3 - b.top()).abs() < 0.01)
+        .map(|(_, p)| p.0)
+        .collect();
+    let mut short = Vec::new();
+    for (i, p) in pages.iter().enumerate() {
+        if !matches!(p.kind, PageKind::Body | PageKind::Opening) || ends_chunk(pages, i) {
+            continue;
+        }
+        if text_ends_on(pages, i) || pinned_at_top.contains(&(i + 1)) {
+            continue;
+        }
+        let bt = bottom(p).unwrap_or(0.0);
+        if bt < cap - b.leading() - 0.6 {
+            short.push(format!("{} ({:.1}pt)", p.label(), cap - bt));
+        }
+    }
+    assert!(
+        short.is_empty(),
+        "{name}: pages stop short: {}",
+        short.join(", ")
+    );
+    for v in (1..pages.len().saturating_sub(1)).filter(|i| !pages[*i].recto) {
+        let r = v + 1;
+        if pages[v].kind != PageKind::Body
+            || pages[r].kind != PageKind::Body
+            || text_ends_on(pages, r)
+        {
+            continue;
+        }
+        if let (Some(bv), Some(br)) = (bottom(&pages[v]), bottom(&pages[r])) {
+            assert!(
+                (bv - br).abs() <= b.leading() + 0.5,
+                "{name}: pages {} and {} end {:.1}pt apart",
+                pages[v].label(),
+                pages[r].label(),
+                (bv - br).abs()
+            );
+        }
+    }
+}
+
+/// Whether the text of page `i`'s chunk ends on it: the pages after it, to the chunk's end,
+/// hold only figures flushed at the chapter's end.
+fn text_ends_on(pages: &[Page], i: usize) -> bool {
+    let mut k = i;
+    while !ends_chunk(pages, k) {
+        k += 1;
+        let only_figures = pages[k]
+            .lines
+            .iter()
+            .all(|l| matches!(l.role, LineRole::Caption | LineRole::Furniture));
+        if !only_figures {
+            return false;
+        }
+    }
+    true
+}
+
+#[test]
+fn alice_is_illustrated_as_a_designer_would() {
+    check_figures("alice", book("alices-adventures-in-wonderland"));
+}
+
+fn every_shape() -> &'static (tempfile::TempDir, Laid) {
+    static B: OnceLock<(tempfile::TempDir, Laid)> = OnceLock::new();
+    B.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        pictures::every_shape_book(dir.path(), &corpus(""));
+        let laid = typeset(dir.path());
+        (dir, laid)
+    })
+}
+
+#[test]
+fn pictures_of_every_shape_are_placed_as_a_designer_would() {
+    check_figures("every shape", &every_shape().1);
+}
+
+#[test]
+fn figure_attributes_and_plates() {
+    let b = &every_shape().1;
+    let figs = figures(&b.book);
+    let placed = placed_pictures(b);
+    let by_file = |file: &str| {
+        let k = figs
+            .iter()
+            .position(|f| b.book.images[f.image as usize].path.ends_with(file))
+            .unwrap();
+        (&figs[k], placed[k])
+    };
+    // {width=50%}: half the measure (less what keeping the text on its grid takes: under half
+    // a line of the picture's height).
+    let (_, (_, _, _, _, w, _)) = by_file("grey.jpg");
+    let half = b.measure() / 2.0;
+    assert!(
+        w <= half + 0.01 && w >= half - b.leading() / 2.0 * 1.5,
+        "{w}"
+    );
+    // {page}: a plate, without running head or folio.
+    let (_, (pi, ..)) = by_file("plate.png");
+    let plate = &b.pages()[pi];
+    assert_eq!(plate.kind, PageKind::Plate);
+    assert!(
+        plate.lines.iter().all(|l| l.role == LineRole::Caption),
+        "only the caption"
+    );
+    // Taller than the text block: scaled down to fit with its caption, or set as a plate.
+    let (_, (pi, _, _, _, _, h)) = by_file("tall.png");
+    assert!(h < b.text_height(), "{h}");
+    let _ = pi;
+    // Tiny: never enlarged past what its pixels print sharply (150 dpi).
+    let (_, (_, _, _, _, w, _)) = by_file("tiny.png");
+    assert!(w <= 24.0 / 150.0 * 72.0 + 0.01, "{w}");
+    // Huge: scaled to the measure.
+    let (_, (_, _, _, _, w, _)) = by_file("huge.jpg");
+    assert!((w - b.measure()).abs() < 0.01 || w < b.measure(), "{w}");
+    // {here}: at its place, right after the text before it.
+    let (f, _) = by_file("alpha.png");
+    assert_eq!(f.placement, Placement::Here);
+}
+
+#[test]
+fn figures_are_numbered_listed_and_cross_referenced() {
+    let b = &every_shape().1;
+    let figs = figures(&b.book);
+    for (k, f) in figs.iter().enumerate() {
+        assert_eq!(f.number, Some(k as u32 + 1));
+        let caption = bookbuild::model::plain_text(&f.caption);
+        assert!(
+            caption.starts_with(&format!("Figure {}. ", k + 1)),
+            "{caption}"
+        );
+    }
+    // A title is the caption, the alt text stays alt text.
+    assert_eq!(figs[0].alt, "A wide field of wheat under a low sky");
+    assert!(bookbuild::model::plain_text(&figs[0].caption).ends_with("The fields at harvest"));
+    // The list of illustrations: a line for every figure, with the page it is on.
+    let list = b
+        .book
+        .entries
+        .iter()
+        .position(|e| matches!(e.kind, bookbuild::model::EntryKind::Figures))
+        .unwrap();
+    let mut page_of: HashMap<&str, String> = HashMap::new();
+    for p in b.pages() {
+        for (id, _) in &p.dests {
+            page_of.entry(id.as_str()).or_insert_with(|| p.label());
+        }
+    }
+    let mut numbers = Vec::new();
+    for p in b.pages().iter().filter(|p| p.entry == Some(list)) {
+        let right = b.left(p) + b.measure();
+        for l in p.lines.iter().filter(|l| l.role == LineRole::Generated) {
+            if let Some((x, r)) = b.line_runs(p, l.baseline).last()
+                && (x + r.width() - right).abs() < 0.05
+            {
+                numbers.push(r.text.clone());
+            }
+        }
+    }
+    let want: Vec<String> = figs
+        .iter()
+        .map(|f| page_of[f.id.as_str()].clone())
+        .collect();
+    assert_eq!(numbers, want);
+    // "See [](#fig-square)" prints the figure's number.
+    let text: String = b
+        .pages()
+        .iter()
+        .flat_map(|p| p.items.iter())
+        .filter_map(|i| match i {
+            PItem::Text { run, .. } => Some(run.text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        text.contains("Figure 4 for the engraving"),
+        "the cross-reference prints the number"
+    );
 }

@@ -577,14 +577,19 @@ fn figures_in_print_and_epub() {
     )
     .unwrap();
     edit(&p.join("manuscript/chapter-2.md"), |s| {
-        s + "\n![A map of the *steppe*](images/map.jpg)\n\nAfter the map.\n"
+        s + "\n![A map of the *steppe*](images/map.jpg)\n\nAfter the map.\n\n\
+             ![Grassland with a river, seen from a hill](images/map.jpg \"The valley in 1921\")\n"
     });
     let out = tempfile::tempdir().unwrap();
     let o = build_into(&p, "build", out.path());
     let err = stderr(&o);
     assert!(o.status.success(), "{err}");
+    // 300 px printed at 150 dpi (no larger: never enlarged past that) is under the 300 dpi
+    // printers ask for: one warning at the picture's line, with the pixels needed.
     assert!(
-        err.contains("manuscript/chapter-2.md:12:1: warning: manuscript/images/map.jpg prints at"),
+        err.contains(
+            "manuscript/chapter-2.md:12:1: warning: manuscript/images/map.jpg prints at 150 dpi"
+        ),
         "{err}"
     );
     let pdf = only(out.path(), "pdf");
@@ -602,17 +607,38 @@ fn figures_in_print_and_epub() {
         row.contains(" jpeg ") && row.contains(" 300 ") && row.contains(" 200 "),
         "the JPEG is passed through: {row}"
     );
+    // At 150 dpi, or a little sharper when made smaller to fill its page; never enlarged.
+    let ppi: Vec<f64> = row
+        .split_whitespace()
+        .skip(12)
+        .take(2)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    assert!(
+        ppi.len() == 2 && ppi.iter().all(|p| (150.0..=180.0).contains(p)),
+        "{row}"
+    );
     let text = page_texts(&pdf).join("\n");
     assert!(
         text.contains("A map of the steppe"),
-        "the caption is printed"
+        "the alt text is the caption when there is no title"
+    );
+    assert!(
+        text.contains("The valley in 1921"),
+        "the title is the caption"
+    );
+    assert!(
+        !text.contains("Grassland with a river"),
+        "the alt text is not printed"
     );
     let files: HashMap<String, String> = unzip(&only(out.path(), "epub"))
         .into_iter()
         .map(|(n, _, d)| (n, String::from_utf8_lossy(&d).into_owned()))
         .collect();
     let ch = &files["EPUB/chapter-2.xhtml"];
-    assert!(ch.contains("<figure>\n<img src=\"images/map.jpg\" alt=\"A map of the steppe\"/>\n<figcaption>A map of the <em>steppe</em></figcaption>"), "{ch}");
+    assert!(ch.contains("<figure id=\"fig-1\">\n<img src=\"images/map.jpg\" alt=\"A map of the steppe\"/>\n<figcaption>A map of the <em>steppe</em></figcaption>"), "{ch}");
+    // Alt text and caption differ where the author gave both.
+    assert!(ch.contains("<figure id=\"fig-2\">\n<img src=\"images/map.jpg\" alt=\"Grassland with a river, seen from a hill\"/>\n<figcaption>The valley in 1921</figcaption>"), "{ch}");
     let (ok, report) = epubcheck(&only(out.path(), "epub"));
     assert!(ok, "{report}");
 }

@@ -124,6 +124,8 @@ pub enum PageKind {
     Body,
     /// A blank page inserted so the next entry opens on a recto.
     Blank,
+    /// A figure on a page of its own: no running head or folio, as on an opening.
+    Plate,
 }
 
 /// One page of the interior.

@@ -134,7 +134,7 @@ pub fn text_file(
                 w.out.push_str("</section>\n");
                 outer.push((e.depth, xml_id(&hid)));
             }
-            EntryKind::Contents | EntryKind::Index | EntryKind::Ordering => {}
+            EntryKind::Contents | EntryKind::Index | EntryKind::Ordering | EntryKind::Figures => {}
         }
     }
     let last = *f.entries.last().unwrap_or(&first);
@@ -237,6 +237,36 @@ pub fn ordering_page(book: &Book, plan: &Plan, file: usize) -> String {
     w.blocks(usize::MAX, &book.ordering_blocks, 1, &mut ordinal, false);
     w.out.push_str("</section>\n</body>\n</html>\n");
     w.out
+}
+
+/// The list of illustrations: a link to every figure, with its print page when the print
+/// edition was typeset in the same run.
+pub fn figures_page(book: &Book, plan: &Plan, file: usize, pages: Option<&PageMap>) -> String {
+    let entry = plan.files[file].entries[0];
+    let title = &book.entries[entry].title;
+    let anchor = xml_id(&book.entries[entry].anchor);
+    let w = Writer::new(book, plan, file, &[], 0);
+    let mut s = head(book, title);
+    let _ = writeln!(
+        s,
+        "<body epub:type=\"{}\">\n<nav epub:type=\"loi\" id=\"{anchor}\" aria-labelledby=\"{anchor}-title\" class=\"figures\">\n<h1 id=\"{anchor}-title\">{}</h1>\n<ol>",
+        division_type(plan.files[file].division),
+        esc(title)
+    );
+    for f in book.figures() {
+        let page = pages
+            .and_then(|p| p.anchor_page.get(&f.anchor))
+            .map(|l| format!(" <span class=\"page\">{}</span>", esc(l)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "<li><a href=\"{}\">{}</a>{page}</li>",
+            esc(&w.href(&f.anchor)),
+            esc(&f.title)
+        );
+    }
+    s.push_str("</ol>\n</nav>\n</body>\n</html>\n");
+    s
 }
 
 /// The index: EPUB Indexes markup; every locator links to its occurrence and shows the print

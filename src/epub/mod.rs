@@ -3,6 +3,7 @@
 
 mod content;
 mod package;
+mod pictures;
 mod plan;
 mod xhtml;
 
@@ -159,6 +160,7 @@ fn documents(input: &EpubInput<'_>, plan: &Plan, id: &str, m: &mut Manifest) -> 
             FileKind::Nav => package::nav(book, plan, pages),
             FileKind::Index => content::index_page(book, plan, fi, input.index, pages),
             FileKind::Ordering => content::ordering_page(book, plan, fi),
+            FileKind::Figures => content::figures_page(book, plan, fi, pages),
             FileKind::Text => {
                 let (x, n) = content::text_file(book, plan, fi, &breaks, next_break);
                 next_break = n;
@@ -201,6 +203,8 @@ fn pictures(input: &EpubInput<'_>, plan: &Plan, m: &mut Manifest) -> Result<(), 
         written.push(name);
         let bytes = std::fs::read(book.root.join(&img.path))
             .map_err(|e| format!("cannot read {}: {e}", img.path.display()))?;
+        let bytes = pictures::for_epub(bytes, img.format, img.width, img.height)
+            .map_err(|e| format!("{}: {e}", img.path.display()))?;
         let id = format!("img-{}", written.len());
         m.add(id, name, img.format.media_type(), vec![], bytes);
     }

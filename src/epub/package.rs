@@ -156,6 +156,9 @@ pub fn landmarks(book: &Book, plan: &Plan) -> Vec<(&'static str, &'static str, S
             format!("{}#{}", f.name, xml_id(&book.entries[i].anchor)),
         ));
     }
+    if let Some(f) = plan.file_of_kind(FileKind::Figures) {
+        l.push(("loi", "List of illustrations", plan.files[f].name.clone()));
+    }
     if let Some(f) = plan.file_of_kind(FileKind::Index) {
         l.push(("index", "Index", plan.files[f].name.clone()));
     }

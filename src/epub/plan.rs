@@ -18,6 +18,8 @@ pub enum FileKind {
     Nav,
     Index,
     Ordering,
+    /// The list of illustrations.
+    Figures,
     /// Entries of the outline (documents and groups).
     Text,
 }
@@ -75,6 +77,7 @@ impl Plan {
             let special = match e.kind {
                 EntryKind::Contents => Some((FileKind::Nav, epub_files::NAV.to_string())),
                 EntryKind::Index => Some((FileKind::Index, format!("{}.xhtml", e.anchor))),
+                EntryKind::Figures => Some((FileKind::Figures, format!("{}.xhtml", e.anchor))),
                 EntryKind::Ordering => Some((FileKind::Ordering, format!("{}.xhtml", e.anchor))),
                 _ => None,
             };

@@ -313,12 +313,16 @@ impl<'a> Writer<'a> {
                 self.out.push_str("</tbody>\n</table>\n");
             }
             Block::Figure(f) => {
-                let alt = crate::model::plain_text(&f.caption);
+                let width = f
+                    .width
+                    .map(|w| format!(" style=\"width: {:.0}%\"", w * 100.0))
+                    .unwrap_or_default();
                 let _ = write!(
                     self.out,
-                    "<figure>\n<img src=\"{}\" alt=\"{}\"/>\n<figcaption>",
+                    "<figure id=\"{}\">\n<img src=\"{}\" alt=\"{}\"{width}/>\n<figcaption>",
+                    esc(&xml_id(&f.id)),
                     esc(&self.plan.image_href(f.image)),
-                    esc(&alt)
+                    esc(&f.alt)
                 );
                 self.inlines(&f.caption);
                 self.out.push_str("</figcaption>\n</figure>\n");

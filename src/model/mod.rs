@@ -96,7 +96,7 @@ impl Book {
             }
             let generated = matches!(
                 e.kind,
-                EntryKind::Contents | EntryKind::Index | EntryKind::Ordering
+                EntryKind::Contents | EntryKind::Index | EntryKind::Ordering | EntryKind::Figures
             );
             out.push(TocEntry {
                 title: e.title.clone(),
@@ -120,6 +120,34 @@ impl Book {
                         }
                     }
                 }
+            }
+        }
+        out
+    }
+
+    /// The list of illustrations: every figure in reading order, its caption (with its
+    /// number when figures are numbered) and its id.
+    pub fn figures(&self) -> Vec<TocEntry> {
+        fn walk(blocks: &[Block], entry: usize, out: &mut Vec<TocEntry>) {
+            for b in blocks {
+                match b {
+                    Block::Figure(f) => out.push(TocEntry {
+                        title: plain_text(&f.caption),
+                        depth: 0,
+                        anchor: f.id.clone(),
+                        entry,
+                        generated: false,
+                    }),
+                    Block::Quote(q) => walk(q, entry, out),
+                    Block::List(l) => l.items.iter().for_each(|i| walk(i, entry, out)),
+                    _ => {}
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for (i, e) in self.entries.iter().enumerate() {
+            if let EntryKind::Document(d) = &e.kind {
+                walk(&d.blocks, i, &mut out);
             }
         }
         out
@@ -187,6 +215,8 @@ pub enum EntryKind {
     Index,
     /// The ordering page from build.toml (`@ordering`).
     Ordering,
+    /// The generated list of illustrations (`@figures`).
+    Figures,
 }
 
 /// A Markdown file of the book.
@@ -336,15 +366,38 @@ pub enum Align {
     Right,
 }
 
-/// A figure.
+/// A figure: a picture alone in its paragraph, with its caption.
 #[derive(Debug, Clone)]
 pub struct Figure {
     /// The picture.
     pub image: ImageId,
-    /// The image's alt text, printed as the caption.
+    /// What the picture shows, for readers who cannot see it: the Markdown alt text.
+    pub alt: String,
+    /// The caption printed under it: the image's title (`![alt](path "Caption")`), else its
+    /// alt text; with "Figure N." first when figures are numbered.
     pub caption: Vec<Inline>,
     /// Where it is.
     pub pos: Pos,
+    /// Its id: the author's (`{#id}`), else `fig-N`.
+    pub id: String,
+    /// Its number, with `[book] figure_numbers`.
+    pub number: Option<u32>,
+    /// Its width as a share of the measure (`{width=60%}`); the measure when not given.
+    pub width: Option<f64>,
+    /// Where the print edition may put it.
+    pub placement: Placement,
+}
+
+/// Where a figure may go in print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Placement {
+    /// At its place when it fits there, else at the top of the next page.
+    #[default]
+    Float,
+    /// At its place, the page broken before it when it does not fit (`{here}`).
+    Here,
+    /// On a page of its own (`{page}`).
+    Page,
 }
 
 /// A picture, by its index in `Book::images`.
@@ -534,6 +587,8 @@ pub struct PageMap {
     pub starts: Vec<(String, FlowPoint)>,
     /// The print edition's ISBN, for `pageBreakSource`.
     pub source: Option<String>,
+    /// The printed page number of every anchor (headings, figures).
+    pub anchor_page: HashMap<String, String>,
 }
 
 // ------------------------------------------------------------------ the index

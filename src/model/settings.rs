@@ -60,6 +60,9 @@ pub struct BookMeta {
     pub toc_depth: u8,
     /// Add `@contents` after the front matter when contents.md has none.
     pub contents_auto: bool,
+    /// Number the figures ("Figure 3.") in their captions, cross-references and the list of
+    /// illustrations.
+    pub figure_numbers: bool,
 }
 
 /// The ordering page ("How to get the book").

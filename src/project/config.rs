@@ -66,6 +66,7 @@ struct RawBook {
     rights: Option<String>,
     description: Option<String>,
     numbering: Option<bool>,
+    figure_numbers: Option<bool>,
     toc_depth: Option<S<i64>>,
     contents: Option<S<String>>,
 }
@@ -379,6 +380,7 @@ impl Resolver<'_> {
             numbering: book.numbering.unwrap_or(false),
             toc_depth,
             contents_auto,
+            figure_numbers: book.figure_numbers.unwrap_or(false),
         }
     }
 

@@ -14,6 +14,7 @@ pub enum RawTarget {
     Contents,
     Index,
     Ordering,
+    Figures,
 }
 
 #[derive(Debug, Clone)]
@@ -30,7 +31,7 @@ pub struct RawEntry {
 
 const MAX_DEPTH: usize = 8;
 
-pub const GENERATED: &[&str] = &["@contents", "@index", "@ordering"];
+pub const GENERATED: &[&str] = &["@contents", "@figures", "@index", "@ordering"];
 
 /// Parses contents.md, reporting every problem.
 pub fn parse(file: &SourceFile, diags: &mut Diagnostics) -> Vec<RawEntry> {
@@ -240,6 +241,7 @@ fn flush(
             let t = match dest.as_str() {
                 "@contents" => RawTarget::Contents,
                 "@index" => RawTarget::Index,
+                "@figures" => RawTarget::Figures,
                 "@ordering" => RawTarget::Ordering,
                 d if d.starts_with('@') => {
                     diags.error_hint(

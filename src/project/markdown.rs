@@ -13,7 +13,7 @@ use super::html::{self, InlineTag};
 use crate::diag::{Diagnostics, SourceFile};
 use crate::model::{
     Align, Block, CodeBlock, Figure, Footnote, Heading, HitId, IndexHit, Inline, Link, LinkTarget,
-    List, NoteId, Para, Pos, RawHtml, Table,
+    List, NoteId, Para, Placement, Pos, RawHtml, Table,
 };
 
 /// Deeper block or inline nesting than this is an error (and flattened).
@@ -115,7 +115,7 @@ enum InlineKind {
     Strong,
     Strike,
     Link(LinkTarget),
-    Image { dest: String },
+    Image { dest: String, title: String },
     Flattened,
 }
 
@@ -151,7 +151,8 @@ struct Builder<'a, 'd> {
     html: Option<(String, Pos, SourceMap)>,
     /// Inside an inline `<script>` or `<style>`: its text is left out until the end tag.
     dropping: Option<String>,
-    image_caption: Option<Vec<Inline>>,
+    /// The last picture's alt inlines and title, for the figure it may be.
+    image_caption: Option<(Vec<Inline>, String)>,
     nesting_reported: bool,
     /// For headings without an explicit id.
     heading_slugs: HashMap<String, u32>,
@@ -437,9 +438,12 @@ impl Builder<'_, '_> {
                 let target = self.link_target(&dest_url, offset);
                 self.open_inline(InlineKind::Link(target), offset);
             }
-            Tag::Image { dest_url, .. } => self.open_inline(
+            Tag::Image {
+                dest_url, title, ..
+            } => self.open_inline(
                 InlineKind::Image {
                     dest: dest_url.into_string(),
+                    title: title.into_string(),
                 },
                 offset,
             ),
@@ -457,20 +461,8 @@ impl Builder<'_, '_> {
             TagEnd::Paragraph => {
                 self.flush_run();
                 if let Some(frame) = self.pop_inline() {
-                    let only_image = match frame.children.as_slice() {
-                        [Inline::Image(image, alt)] => Some((*image, alt.clone())),
-                        _ => None,
-                    };
-                    if let Some((image, alt)) = only_image {
-                        let caption = self
-                            .image_caption
-                            .take()
-                            .unwrap_or_else(|| vec![Inline::Text(alt)]);
-                        self.push_block(Block::Figure(Figure {
-                            image,
-                            caption,
-                            pos: frame.pos,
-                        }));
+                    if let Some(figure) = self.figure(&frame) {
+                        self.push_block(Block::Figure(figure));
                     } else {
                         self.push_block(Block::Para(Para {
                             inlines: frame.children,
@@ -646,14 +638,14 @@ impl Builder<'_, '_> {
                 target,
                 content: frame.children,
             }),
-            InlineKind::Image { dest } => {
+            InlineKind::Image { dest, title } => {
                 let alt = crate::model::plain_text(&frame.children);
                 let slot = self.shared.image_refs.len() as u32;
                 self.shared.image_refs.push(ImageRef {
                     dest,
                     pos: frame.pos,
                 });
-                self.image_caption = Some(frame.children);
+                self.image_caption = Some((frame.children, title));
                 // The id is the reference's place in `image_refs`: the loader resolves the
                 // references in that order, so it is the picture's `Book::images` index.
                 Inline::Image(slot, alt)
@@ -708,6 +700,83 @@ impl Builder<'_, '_> {
                     inlines: frame.children,
                     pos: frame.pos,
                 })),
+            }
+        }
+    }
+
+    /// A paragraph that holds only a picture (and, after it, an attribute block) is a figure.
+    fn figure(&mut self, frame: &InlineFrame) -> Option<Figure> {
+        let (image, alt, attrs) = match frame.children.as_slice() {
+            [Inline::Image(image, alt)] => (*image, alt.clone(), None),
+            [Inline::Image(image, alt), Inline::Text(t)]
+                if t.trim().starts_with('{') && t.trim().ends_with('}') =>
+            {
+                (*image, alt.clone(), Some(t.trim().to_string()))
+            }
+            _ => return None,
+        };
+        let (alt_inlines, title) = self
+            .image_caption
+            .take()
+            .unwrap_or_else(|| (vec![Inline::Text(alt.clone())], String::new()));
+        let caption = if title.trim().is_empty() {
+            alt_inlines
+        } else {
+            vec![Inline::Text(title.trim().to_string())]
+        };
+        let mut f = Figure {
+            image,
+            alt,
+            caption,
+            pos: frame.pos,
+            id: String::new(),
+            number: None,
+            width: None,
+            placement: Placement::Float,
+        };
+        if let Some(a) = attrs {
+            self.figure_attributes(&a, &mut f);
+        }
+        Some(f)
+    }
+
+    /// `{width=60% page here #id}` after a figure's picture.
+    fn figure_attributes(&mut self, attrs: &str, f: &mut Figure) {
+        let source = &self.ctx.source.text;
+        let start = f.pos.offset as usize;
+        let at = source
+            .get(start..)
+            .and_then(|s| s.find(attrs))
+            .map_or(start, |i| start + i);
+        for token in attrs.trim_matches(['{', '}']).split_whitespace() {
+            let here = Some(
+                self.ctx
+                    .source
+                    .location(at + attrs.find(token).unwrap_or(0)),
+            );
+            if let Some(w) = token.strip_prefix("width=") {
+                match w.strip_suffix('%').and_then(|n| n.parse::<f64>().ok()) {
+                    Some(n) if n > 0.0 && n <= 100.0 => f.width = Some(n / 100.0),
+                    _ => self.diags.warning_hint(
+                        here,
+                        format!("figure width \"{w}\" is not a share of the measure"),
+                        "write width=NN% with NN from 1 to 100",
+                    ),
+                }
+            } else if token == "page" {
+                f.placement = Placement::Page;
+            } else if token == "here" {
+                f.placement = Placement::Here;
+            } else if let Some(id) = token.strip_prefix('#').filter(|i| !i.is_empty()) {
+                f.id = id.to_string();
+                let title = crate::model::plain_text(&f.caption);
+                self.register_id(id, &title, f.pos, true);
+            } else {
+                self.diags.warning_hint(
+                    here,
+                    format!("unknown figure attribute `{token}`; it is ignored"),
+                    "a figure's attributes are width=NN% (a share of the measure), page (a page of its own), here (never moved) and #id",
+                );
             }
         }
     }

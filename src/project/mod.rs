@@ -182,6 +182,8 @@ impl Loader<'_> {
         if config.as_ref().is_some_and(|c| c.book.numbering) {
             number_entries(&mut entries);
         }
+        let numbered = config.as_ref().is_some_and(|c| c.book.figure_numbers);
+        number_figures(&mut entries, &mut shared, numbered);
 
         let targets = self.cross_references(&mut entries, &mut shared);
 
@@ -416,6 +418,10 @@ impl Loader<'_> {
                 RawTarget::Contents => {
                     generated("contents", self.diags, &self.sources);
                     (EntryKind::Contents, "contents".to_string())
+                }
+                RawTarget::Figures => {
+                    generated("figures", self.diags, &self.sources);
+                    (EntryKind::Figures, "figures".to_string())
                 }
                 RawTarget::Index => {
                     generated("index", self.diags, &self.sources);
@@ -879,6 +885,63 @@ fn number_entries(entries: &mut [Entry]) {
             && let Some(h) = &mut doc.heading
         {
             h.inlines.insert(0, Inline::Text(format!("{number} ")));
+        }
+    }
+}
+
+/// Every figure gets an id (the author's, else `fig-N`) that links can name, and with
+/// `[book] figure_numbers` its number, printed before its caption ("Figure 3.") and as the
+/// text of cross-references to it.
+fn number_figures(entries: &mut [Entry], shared: &mut markdown::Shared, numbered: bool) {
+    fn walk(
+        blocks: &mut [Block],
+        entry: usize,
+        n: &mut u32,
+        shared: &mut markdown::Shared,
+        numbered: bool,
+    ) {
+        for b in blocks {
+            match b {
+                Block::Figure(f) => {
+                    *n += 1;
+                    let label = format!("Figure {n}");
+                    if f.id.is_empty() {
+                        let mut id = format!("fig-{n}");
+                        while shared.ids.contains_key(&id) {
+                            id.push('x');
+                        }
+                        f.id = id;
+                    }
+                    let title = if numbered {
+                        label.clone()
+                    } else {
+                        crate::model::plain_text(&f.caption)
+                    };
+                    let explicit = shared.ids.get(&f.id).is_some_and(|t| t.3);
+                    shared
+                        .ids
+                        .insert(f.id.clone(), (entry, title, f.pos, explicit));
+                    if numbered {
+                        f.number = Some(*n);
+                        f.caption.insert(0, Inline::Text(" ".into()));
+                        f.caption
+                            .insert(0, Inline::Strong(vec![Inline::Text(format!("{label}."))]));
+                    }
+                }
+                Block::Quote(q) => walk(q, entry, n, shared, numbered),
+                Block::List(l) => {
+                    for item in &mut l.items {
+                        walk(item, entry, n, shared, numbered);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut n = 0;
+    for (i, e) in entries.iter_mut().enumerate() {
+        if let EntryKind::Document(d) = &mut e.kind {
+            walk(&mut d.blocks, i, &mut n, shared, numbered);
         }
     }
 }

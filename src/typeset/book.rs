@@ -91,6 +91,7 @@ pub fn typeset(book: &Book, index: &PrintedIndex) -> Result<Typeset, String> {
             .filter_map(|p| p.flow_start.map(|f| (p.label(), f)))
             .collect(),
         source: cfg.book.isbn_print.clone(),
+        anchor_page: assembly.labels_of_anchors.clone(),
     };
     let outline = outline(book, &assembly);
     let faces = fonts.display_faces();
@@ -139,7 +140,10 @@ fn lay_out_chunks(setting: &Setting<'_>, tops: &[usize], sink: &mut Sink) -> Vec
 /// `None` for the contents and the index, which are set once page numbers are known.
 fn entry_flow(book: &Book, top: usize, tools: &mut Tools<'_>, design: Design) -> Option<Flow> {
     let kind = &book.entries[top].kind;
-    if matches!(kind, EntryKind::Contents | EntryKind::Index) {
+    if matches!(
+        kind,
+        EntryKind::Contents | EntryKind::Index | EntryKind::Figures
+    ) {
         return None;
     }
     let mut fb = FlowBuilder::new(tools, book, design);
@@ -192,8 +196,14 @@ fn settle_generated(
         let mut changed = false;
         for (k, &top) in tops.iter().enumerate() {
             let (flow, pages) = match book.entries[top].kind {
-                EntryKind::Contents => {
-                    let flow = super::contents::contents_flow(book, top, tools, design, &assembly);
+                EntryKind::Contents | EntryKind::Figures => {
+                    let list = if matches!(book.entries[top].kind, EntryKind::Figures) {
+                        book.figures()
+                    } else {
+                        book.toc()
+                    };
+                    let flow =
+                        super::contents::contents_flow(book, top, &list, tools, design, &assembly);
                     let pages = paginate(&flow, &design);
                     (flow, pages)
                 }

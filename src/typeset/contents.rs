@@ -1,6 +1,6 @@
-//! The printed table of contents: entries to `toc_depth`, indented by depth, with dot
-//! leaders aligned down the page and the page numbers (roman in the front matter) set
-//! flush right; every line links to its entry.
+//! The printed table of contents (entries to `toc_depth`, indented by depth) and list of
+//! illustrations: dot leaders aligned down the page and the page numbers (roman in the front
+//! matter) set flush right; every line links to what it lists.
 
 use super::design::{Design, UNBOUNDED};
 use super::flow::{Flow, FlowBuilder, VBox};
@@ -21,18 +21,19 @@ struct Columns {
     probe: ParaStyle,
 }
 
-/// The contents' flow: the opening, then a line (or lines) per entry.
+/// The flow of a generated list (the contents, the list of illustrations): the opening, then
+/// a line (or lines) per entry.
 pub(crate) fn contents_flow(
     book: &Book,
     top: usize,
+    entries: &[TocEntry],
     tools: &mut Tools<'_>,
     design: Design,
     asm: &Assembly,
 ) -> Flow {
-    let entries = book.toc();
     let mut fb = FlowBuilder::new(tools, book, design);
     fb.opening(top);
-    let cols = columns(&entries, fb.tools(), design, asm);
+    let cols = columns(entries, fb.tools(), design, asm);
     for (k, e) in entries.iter().enumerate() {
         if e.depth == 0 && k > 0 {
             fb.space(0.4, 0.2);

@@ -49,9 +49,19 @@ pub(crate) struct Design {
     pub note_leading: f64,
     /// Figure captions.
     pub caption_scale: f64,
-    /// A figure is at most this share of the text block high.
+    /// A figure set with text is at most this share of the text block high.
     pub figure_max_height: f64,
-    /// Below this resolution at its printed size a picture gets a warning.
+    /// Lines between a figure and the text above and below it (fixed: not stretched).
+    pub figure_gap: f64,
+    /// Lines between a picture and its caption (more, up to half a line, to keep the grid).
+    pub caption_gap: f64,
+    /// A picture is never enlarged past this resolution (dots per inch): it would print soft.
+    pub enlarge_dpi: f64,
+    /// A picture that fitting the page's height would leave narrower than this share of the
+    /// measure is set on a page of its own instead, larger.
+    pub plate_width: f64,
+    /// Below this resolution at its printed size a picture gets a warning (printers ask for
+    /// 300 dpi).
     pub min_dpi: f64,
     /// Running heads and folios.
     pub head_scale: f64,
@@ -99,7 +109,11 @@ impl Design {
             note_leading: 0.8,
             caption_scale: 0.9,
             figure_max_height: 0.7,
-            min_dpi: 200.0,
+            figure_gap: 1.0,
+            caption_gap: 0.4,
+            enlarge_dpi: 150.0,
+            plate_width: 0.4,
+            min_dpi: 300.0,
             head_scale: 0.9,
             index_scale: 0.92,
             copyright_scale: 0.85,

@@ -311,7 +311,9 @@ mod tests {
                             "only where an entry breaks"
                         )
                     }
-                    Placed::Note { .. } => panic!("no notes in the index"),
+                    Placed::Note { .. } | Placed::Figure { .. } => {
+                        panic!("no notes or figures in the index")
+                    }
                 }
             }
             // Left column first, then the right one.

@@ -171,8 +171,11 @@ fn number_pages(
         for p in 0..count {
             number += 1;
             let recto = pages.len().is_multiple_of(2);
+            let plate = chunks[k].as_ref().is_some_and(|c| c.pages[p].plate);
             let kind = if p == 0 {
                 PageKind::Opening
+            } else if plate {
+                PageKind::Plate
             } else {
                 PageKind::Body
             };
@@ -194,7 +197,9 @@ fn find_marks(
         let abs = first + pi;
         for pl in &pc.placed {
             let b = match pl {
-                Placed::Body { index, y, .. } => Some((&c.flow.boxes[*index], *y)),
+                Placed::Body { index, y, .. } | Placed::Figure { index, y, .. } => {
+                    Some((&c.flow.boxes[*index], *y))
+                }
                 Placed::Note { note, line, y } => c
                     .flow
                     .notes
@@ -204,19 +209,22 @@ fn find_marks(
                 Placed::Continued { .. } => None,
             };
             let Some((b, y)) = b else { continue };
-            if let VKind::Lines { lines, anchors, .. } = &b.kind {
-                for a in anchors {
-                    page_of_anchor
-                        .entry(a.clone())
-                        .or_insert((abs, (frame.top + y) as f32));
-                }
-                for (l, _) in lines {
-                    for h in &l.hits {
-                        if let Some(slot) = hit_pages.get_mut(*h as usize)
-                            && slot.is_none()
-                        {
-                            *slot = Some(abs);
-                        }
+            let anchors: &[String] = match &b.kind {
+                VKind::Lines { anchors, .. } => anchors,
+                VKind::Figure(f) => &f.anchors,
+                VKind::Space { .. } => &[],
+            };
+            for a in anchors {
+                page_of_anchor
+                    .entry(a.clone())
+                    .or_insert((abs, (frame.top + y) as f32));
+            }
+            for (l, _) in b.lines() {
+                for h in &l.hits {
+                    if let Some(slot) = hit_pages.get_mut(*h as usize)
+                        && slot.is_none()
+                    {
+                        *slot = Some(abs);
                     }
                 }
             }

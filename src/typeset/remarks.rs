@@ -22,6 +22,9 @@ pub(crate) enum Remark {
     NoHyphenation { language: String },
 }
 
+/// From this many pictures below the resolution printers ask for, a summary line is added.
+const LOW_DPI_SUMMARY: usize = 5;
+
 /// Collects remarks. Typesetting keeps one per thread and appends them in book order.
 #[derive(Debug, Default)]
 pub(crate) struct Sink {
@@ -45,6 +48,7 @@ impl Sink {
         let at = |p: Option<Pos>| p.map(|p| book.location(p));
         let mut missing: Vec<(char, Option<Pos>, usize)> = Vec::new();
         let mut overlong: Vec<(Option<Pos>, String, usize)> = Vec::new();
+        let mut low: Vec<f64> = Vec::new();
         let mut seen: Vec<Remark> = Vec::new();
         for r in self.remarks {
             if let Remark::NoGlyph { c, at } = r {
@@ -86,6 +90,7 @@ impl Sink {
                     dpi,
                     at: pos,
                 } => {
+                    low.push(dpi);
                     let info = &book.images[image as usize];
                     out.warning_hint(
                         at(Some(pos)),
@@ -105,6 +110,18 @@ impl Sink {
                     "set [book] language to a supported tag (en, en-GB, ru, mn, de, fr, …) or [hyphenation] enabled = false",
                 ),
             }
+        }
+        // Many pictures below the mark: one line that says so, for the whole book.
+        if low.len() >= LOW_DPI_SUMMARY {
+            let lowest = low.iter().copied().fold(f64::INFINITY, f64::min);
+            out.warning_hint(
+                None,
+                format!(
+                    "{} pictures print below {min_dpi:.0} dpi (the lowest at {lowest:.0} dpi)",
+                    low.len()
+                ),
+                "scan or export the pictures at a higher resolution; the warning at each picture gives the pixels it needs",
+            );
         }
         for (pos, word, more) in overlong {
             let also = match more {

@@ -2,7 +2,7 @@
 //! copyright pages, footnote rules, and running heads and folios.
 
 use super::design::UNBOUNDED;
-use super::flow::{VBox, VKind};
+use super::flow::{FigureBox, VBox, VKind};
 use super::pages::{Assembly, Chunk, Frame, place_line};
 use super::paginate::{PageContent, Placed};
 use super::paragraph::{self, Align, ParaStyle, Tools};
@@ -61,9 +61,16 @@ fn draw_page(page: &mut Page, c: &mut Chunk, pi: usize, frame: &Frame) {
     let pc: &PageContent = &c.pages[pi];
     let left = frame.left(page.recto);
     let mut flow_start: Option<FlowPoint> = None;
+    // A page that holds only figures set away from their place begins where the first is.
+    let mut float_start: Option<FlowPoint> = None;
     for pl in &pc.placed {
+        let scale = match pl {
+            Placed::Figure { scale, .. } => *scale,
+            _ => 1.0,
+        };
         let (b, x_shift, y): (&mut VBox, f64, f64) = match pl {
             Placed::Body { index, x, y } => (&mut c.flow.boxes[*index], *x, *y),
+            Placed::Figure { index, y, .. } => (&mut c.flow.boxes[*index], 0.0, *y),
             Placed::Note { note, line, y } => {
                 match c.flow.notes.get_mut(note).and_then(|ls| ls.get_mut(*line)) {
                     Some(b) => (b, 0.0, *y),
@@ -102,14 +109,16 @@ fn draw_page(page: &mut Page, c: &mut Chunk, pi: usize, frame: &Frame) {
                     place_line(page, std::mem::take(line), left + f64::from(*x), base);
                 }
             }
-            VKind::Picture { image, x, w, h } => {
-                page.items.push(PItem::Image {
-                    image: *image,
-                    x: (left + f64::from(*x)) as f32,
-                    y: top as f32,
-                    w: *w,
-                    h: *h,
-                });
+            VKind::Figure(f) => {
+                let start = if matches!(pl, Placed::Figure { moved: true, .. }) {
+                    &mut float_start
+                } else {
+                    &mut flow_start
+                };
+                if start.is_none() && !c.generated {
+                    *start = f.point;
+                }
+                draw_figure(page, f, left, top, scale);
             }
             VKind::Space { .. } => {}
         }
@@ -123,7 +132,35 @@ fn draw_page(page: &mut Page, c: &mut Chunk, pi: usize, frame: &Frame) {
             thickness: 0.4,
         });
     }
-    page.flow_start = flow_start;
+    page.flow_start = flow_start.or(float_start);
+}
+
+/// A figure whose block's top is at `top`, its picture drawn at `scale` of its size and
+/// centred where it was: the picture, then its caption lines right under it.
+fn draw_figure(page: &mut Page, f: &mut FigureBox, left: f64, top: f64, scale: f64) {
+    for a in &f.anchors {
+        page.dests.push((a.clone(), top as f32));
+    }
+    let (w, h) = (f64::from(f.w) * scale, f64::from(f.h) * scale);
+    page.items.push(PItem::Image {
+        image: f.image,
+        x: (left + f64::from(f.x) + (f64::from(f.w) - w) / 2.0) as f32,
+        y: top as f32,
+        w: w as f32,
+        h: h as f32,
+    });
+    let caption_top = f.caption_top - (f64::from(f.h) - h);
+    for (k, (line, x)) in f.caption.iter_mut().enumerate() {
+        let line_top = top + caption_top + k as f64 * f.leading;
+        let base = line_top + f.ascent;
+        page.lines.push(PLine {
+            baseline: base as f32,
+            bottom: (line_top + f.leading) as f32,
+            role: LineRole::Caption,
+            point: f.point,
+        });
+        place_line(page, std::mem::take(line), left + f64::from(*x), base);
+    }
 }
 
 /// Verso: the book's title; recto: the current chapter's contents title. The folio is at the

@@ -32,6 +32,7 @@ impl FlowBuilder<'_, '_> {
         self.tools.context = Some(title_pos(self.book, entry));
         let d = self.design;
         let sink = ((d.text_height * d.opening_sink) / d.leading).floor();
+        let sink_at = self.boxes.len();
         self.boxes.push(VBox {
             kind: VKind::Space { stretch: 0.0 },
             height: sink * d.leading,
@@ -71,9 +72,14 @@ impl FlowBuilder<'_, '_> {
         if let Some(b) = self.boxes.get_mut(start) {
             b.break_before = false;
         }
+        // The text starts on the page's baseline grid: the space after the title makes up
+        // what the title's own leading left over.
+        let opening: f64 = self.boxes[sink_at..].iter().map(|b| b.height).sum();
+        let rest = opening % d.leading;
+        let pad = if rest > 0.01 { d.leading - rest } else { 0.0 };
         self.boxes.push(VBox {
             kind: VKind::Space { stretch: 0.0 },
-            height: SPACE_AFTER_TITLE * d.leading,
+            height: SPACE_AFTER_TITLE * d.leading + pad,
             ascent: 0.0,
             break_before: false,
         });

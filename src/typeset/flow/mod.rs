@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use super::design::Design;
 use super::paragraph::{Line, ParaStyle, Tools};
 use crate::display::LineRole;
-use crate::model::{Block, Book, EntryKind, FlowPoint, ImageId, Inline, NoteId, Pos};
+use crate::model::{Block, Book, EntryKind, FlowPoint, ImageId, Inline, NoteId, Placement, Pos};
 
 #[derive(Debug, Clone)]
 pub(crate) enum VKind {
@@ -29,12 +29,32 @@ pub(crate) enum VKind {
     },
     /// Vertical space: dropped at the top and bottom of a page; `stretch` fills short pages.
     Space { stretch: f64 },
-    Picture {
-        image: ImageId,
-        x: f32,
-        w: f32,
-        h: f32,
-    },
+    /// A figure: its picture and caption, one block the page breaker places at its point,
+    /// floats to the top of a later page, or sets on a page of its own.
+    Figure(Box<FigureBox>),
+}
+
+/// A figure set for print.
+#[derive(Debug, Clone)]
+pub(crate) struct FigureBox {
+    pub image: ImageId,
+    /// The picture: x from the left of the text block, size (its top is the block's top).
+    pub x: f32,
+    pub w: f32,
+    pub h: f32,
+    /// The caption's lines with their x; the first line's box starts `caption_top` below
+    /// the block's top, each `leading` apart, baselines `ascent` into their boxes.
+    pub caption: Vec<(Line, f32)>,
+    pub caption_top: f64,
+    pub leading: f64,
+    pub ascent: f64,
+    /// Where the caption starts in the reading flow.
+    pub point: Option<FlowPoint>,
+    /// The figure's id, a destination for links.
+    pub anchors: Vec<String>,
+    pub placement: Placement,
+    /// Set on a page of its own (a plate).
+    pub plate: bool,
 }
 
 /// An item of the vertical list.
@@ -75,13 +95,34 @@ impl VBox {
         matches!(self.kind, VKind::Space { .. })
     }
 
+    /// The figure the box holds, if it is one.
+    pub fn figure(&self) -> Option<&FigureBox> {
+        match &self.kind {
+            VKind::Figure(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// A figure the page breaker may move (not one the author pinned with `{here}`).
+    pub fn floats(&self) -> bool {
+        self.figure()
+            .is_some_and(|f| f.placement != Placement::Here)
+    }
+
+    /// The set lines the box holds (a figure's: its caption's).
+    pub fn lines(&self) -> &[(Line, f32)] {
+        match &self.kind {
+            VKind::Lines { lines, .. } => lines,
+            VKind::Figure(f) => &f.caption,
+            VKind::Space { .. } => &[],
+        }
+    }
+
     /// The footnotes the box's lines cite.
     pub fn notes(&self) -> impl Iterator<Item = NoteId> + '_ {
-        let lines: &[(Line, f32)] = match &self.kind {
-            VKind::Lines { lines, .. } => lines,
-            _ => &[],
-        };
-        lines.iter().flat_map(|(l, _)| l.notes.iter().copied())
+        self.lines()
+            .iter()
+            .flat_map(|(l, _)| l.notes.iter().copied())
     }
 }
 
@@ -249,11 +290,12 @@ impl<'t, 'a> FlowBuilder<'t, 'a> {
         }
     }
 
-    /// No page break before the boxes from `from` up to the first that is not a space.
+    /// No page break before the boxes from `from` up to the first line (spaces and floating
+    /// figures, which may move away, do not count).
     fn keep_boxes(&mut self, from: usize) {
         for b in self.boxes.iter_mut().skip(from) {
             b.break_before = false;
-            if !b.is_space() {
+            if !b.is_space() && !b.floats() {
                 break;
             }
         }
@@ -312,7 +354,7 @@ impl<'t, 'a> FlowBuilder<'t, 'a> {
             Block::Code(c) => self.code(&c.text, place, point),
             Block::SceneBreak => self.scene_break(place),
             Block::Table(t) => self.table(t, indent, measure, point),
-            Block::Figure(f) => self.figure(f, indent, measure, point),
+            Block::Figure(f) => self.figure(f, place, point),
             Block::Html(h) => self.html(h, place, depth_base, point),
         }
     }
