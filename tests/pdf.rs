@@ -673,3 +673,56 @@ fn crop_marks_grow_the_media() {
     );
     assert!((trim[2] - trim[0] - 148.0 * mm).abs() < 0.02, "{trim:?}");
 }
+
+/// Alice in the PDF itself: every one of the 42 pictures is embedded once, in manuscript
+/// order, undistorted (the same resolution across and down) and never enlarged past 150 dpi,
+/// with its caption printed on its page; the qpdf check passes.
+#[test]
+fn alice_pictures_in_the_pdf() {
+    let (_, pdf) = built("alices-adventures-in-wonderland");
+    qpdf_ok("alices-adventures-in-wonderland");
+    let project = corpus("alices-adventures-in-wonderland");
+    let (book, _) = bookbuild::project::load(&project);
+    let book = book.unwrap();
+    let mut figures = Vec::new();
+    for e in &book.entries {
+        if let bookbuild::model::EntryKind::Document(d) = &e.kind {
+            figures.extend(d.blocks.iter().filter_map(|b| match b {
+                bookbuild::model::Block::Figure(f) => Some(f),
+                _ => None,
+            }));
+        }
+    }
+    let list = tool("pdfimages", &["-list"], pdf);
+    let rows: Vec<Vec<&str>> = list
+        .lines()
+        .skip(2)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(rows.len(), figures.len(), "{list}");
+    assert_eq!(rows.len(), 42);
+    let texts: Vec<String> = page_texts(pdf).iter().map(|t| norm(t)).collect();
+    for (f, row) in figures.iter().zip(&rows) {
+        let info = &book.images[f.image as usize];
+        let (w, h): (u32, u32) = (row[3].parse().unwrap(), row[4].parse().unwrap());
+        let caption = bookbuild::model::plain_text(&f.caption);
+        assert_eq!(
+            (w, h),
+            (info.width, info.height),
+            "{caption}: out of manuscript order"
+        );
+        let (xppi, yppi): (f64, f64) = (row[12].parse().unwrap(), row[13].parse().unwrap());
+        assert!((xppi - yppi).abs() <= 1.0, "{caption}: distorted: {row:?}");
+        assert!(xppi >= 149.0, "{caption}: enlarged past 150 dpi: {row:?}");
+        let page: usize = row[0].parse().unwrap();
+        let start: String = norm(&caption)
+            .split(' ')
+            .take(6)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            texts[page - 1].contains(&start),
+            "the caption \"{start}\" is not on page {page} with its picture"
+        );
+    }
+}
