@@ -4,7 +4,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cargo build --release --quiet --manifest-path "$here/Cargo.toml"
-bin="$here/target/release/bookbuild"
+bin="${CARGO_TARGET_DIR:-$here/target}/release/bookbuild"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 export SOURCE_DATE_EPOCH=0

@@ -8,31 +8,7 @@ use std::fmt::Write as _;
 use super::plan::Plan;
 use crate::model::{Align, Block, Book, FlowPoint, HtmlNode, Inline, LinkTarget, NoteId};
 
-/// Escapes text for XML content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    esc_into(&mut out, s);
-    out
-}
-
-pub fn esc_into(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            // Characters XML 1.0 does not allow.
-            '\u{0}'..='\u{8}'
-            | '\u{b}'
-            | '\u{c}'
-            | '\u{e}'..='\u{1f}'
-            | '\u{fffe}'
-            | '\u{ffff}' => {}
-            c => out.push(c),
-        }
-    }
-}
+pub use crate::model::xml::{escape as esc, escape_into as esc_into};
 
 /// An author's id made a valid XML id (NCName): kept when it is one, prefixed otherwise.
 pub fn xml_id(id: &str) -> String {

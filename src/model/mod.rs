@@ -8,6 +8,7 @@ use crate::diag::{Location, SourceFile};
 
 mod settings;
 mod time;
+pub mod xml;
 
 pub use settings::*;
 pub use time::{Timestamp, human_date};

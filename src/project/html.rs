@@ -8,6 +8,7 @@
 //! judges each, and the Markdown reader balances them within each inline container, so the
 //! EPUB's markup always nests.
 
+use crate::model::xml::escape;
 use html5ever::tendril::TendrilSink;
 use html5ever::{ParseOpts, QualName, ns};
 use markup5ever_rcdom::{Handle, NodeData, RcDom};
@@ -657,27 +658,6 @@ fn wrap_loose_text(container: &str, children: Vec<HtmlNode>) -> Vec<HtmlNode> {
             other => other,
         })
         .collect()
-}
-
-/// XML-escapes an attribute value or text.
-pub(crate) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\u{0}'..='\u{8}'
-            | '\u{b}'
-            | '\u{c}'
-            | '\u{e}'..='\u{1f}'
-            | '\u{fffe}'
-            | '\u{ffff}' => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 // ------------------------------------------------------------------ the print edition
