@@ -25,6 +25,27 @@ pub fn division_type(d: Division) -> &'static str {
     }
 }
 
+/// Title words that name a division, with its `epub:type` and DPUB-ARIA role.
+const BY_TITLE: &[(&[&str], &str, &str)] = &[
+    (
+        &["conclusion", "conclusions"],
+        "conclusion",
+        "doc-conclusion",
+    ),
+    (&["bibliography"], "bibliography", "doc-bibliography"),
+    (&["epilogue"], "epilogue", "doc-epilogue"),
+    (&["prologue"], "prologue", "doc-prologue"),
+    (&["afterword"], "afterword", "doc-afterword"),
+    (
+        &["acknowledgments", "acknowledgements"],
+        "acknowledgments",
+        "doc-acknowledgments",
+    ),
+    (&["appendix"], "appendix", "doc-appendix"),
+    (&["colophon"], "colophon", "doc-colophon"),
+    (&["glossary"], "glossary", "doc-glossary"),
+];
+
 /// The structural semantics of an entry: `epub:type` and the matching DPUB-ARIA role.
 fn semantics(book: &Book, entry: usize) -> (&'static str, &'static str) {
     let e = &book.entries[entry];
@@ -38,30 +59,21 @@ fn semantics(book: &Book, entry: usize) -> (&'static str, &'static str) {
     let t = e.title.to_lowercase();
     let kw = |w: &str| t.split(|c: char| !c.is_alphanumeric()).any(|x| x == w);
     if kw("preface") {
-        ("preface", "doc-preface")
-    } else if kw("foreword") || (kw("editor") && kw("word")) {
-        ("foreword", "doc-foreword")
-    } else if kw("introduction") || (kw("introductory") && e.division == Division::Front) {
-        ("introduction", "doc-introduction")
-    } else if kw("conclusion") || kw("conclusions") {
-        ("conclusion", "doc-conclusion")
-    } else if kw("bibliography") {
-        ("bibliography", "doc-bibliography")
-    } else if kw("epilogue") {
-        ("epilogue", "doc-epilogue")
-    } else if kw("prologue") {
-        ("prologue", "doc-prologue")
-    } else if kw("afterword") {
-        ("afterword", "doc-afterword")
-    } else if kw("acknowledgments") || kw("acknowledgements") {
-        ("acknowledgments", "doc-acknowledgments")
-    } else if kw("appendix") {
-        ("appendix", "doc-appendix")
-    } else if kw("colophon") {
-        ("colophon", "doc-colophon")
-    } else if kw("glossary") {
-        ("glossary", "doc-glossary")
-    } else if has_children && e.depth == 0 && e.division == Division::Body {
+        return ("preface", "doc-preface");
+    }
+    if kw("foreword") || (kw("editor") && kw("word")) {
+        return ("foreword", "doc-foreword");
+    }
+    if kw("introduction") || (kw("introductory") && e.division == Division::Front) {
+        return ("introduction", "doc-introduction");
+    }
+    if let Some(&(_, kind, role)) = BY_TITLE
+        .iter()
+        .find(|(words, ..)| words.iter().any(|w| kw(w)))
+    {
+        return (kind, role);
+    }
+    if has_children && e.depth == 0 && e.division == Division::Body {
         ("part", "doc-part")
     } else {
         ("chapter", "doc-chapter")
