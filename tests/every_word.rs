@@ -82,6 +82,18 @@ fn manuscript(book: &Book) -> Words {
             EntryKind::Contents | EntryKind::Index | EntryKind::Figures => {
                 w.body.push(ANYWHERE.to_string())
             }
+            EntryKind::Bibliography => {
+                w.body.extend(split(&e.title));
+                for item in &book.bibliography {
+                    w.body
+                        .extend(split(&bookbuild::model::plain_text(&item.content)));
+                }
+            }
+            // The notes gathered at the back: checked with the notes, below.
+            EntryKind::Notes => {
+                w.body.extend(split(&e.title));
+                w.body.push(ANYWHERE.to_string());
+            }
         }
     }
     let mut done = vec![false; book.notes.len()];
@@ -106,7 +118,9 @@ fn note_refs(inlines: &[Inline], out: &mut Vec<NoteId>) {
     for i in inlines {
         match i {
             Inline::NoteRef(n) => out.push(*n),
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) => note_refs(c, out),
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) | Inline::SmallCaps(c) => {
+                note_refs(c, out)
+            }
             Inline::Link(l) => note_refs(&l.content, out),
             _ => {}
         }

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use super::plan::{Plan, PlannedFile};
 use super::xhtml::{Writer, esc, xml_id};
 use crate::index::build::PrintedIndex;
-use crate::model::{Book, Division, EntryKind, FlowPoint, PageMap};
+use crate::model::{Book, Division, EntryKind, FlowPoint, NoteId, NotePlacement, PageMap};
 
 /// The start of every content document.
 pub fn head(book: &Book, title: &str) -> String {
@@ -146,10 +146,18 @@ pub fn text_file(
                 w.out.push_str("</section>\n");
                 outer.push((e.depth, xml_id(&hid)));
             }
-            EntryKind::Contents | EntryKind::Index | EntryKind::Ordering | EntryKind::Figures => {}
+            EntryKind::Contents
+            | EntryKind::Index
+            | EntryKind::Ordering
+            | EntryKind::Figures
+            | EntryKind::Bibliography
+            | EntryKind::Notes => {}
         }
     }
     let last = *f.entries.last().unwrap_or(&first);
+    if book.config.notes.placement == NotePlacement::Chapter {
+        chapter_endnotes(&mut w, first, last + 1);
+    }
     w.breaks_until(last + 1);
     w.out.push_str("</body>\n</html>\n");
     let next = w.next_break();
@@ -249,6 +257,112 @@ pub fn ordering_page(book: &Book, plan: &Plan, file: usize) -> String {
     w.blocks(usize::MAX, &book.ordering_blocks, 1, &mut ordinal, false);
     w.out.push_str("</section>\n</body>\n</html>\n");
     w.out
+}
+
+/// The notes of the entries `from..to` at the end of their file, under "Notes".
+fn chapter_endnotes(w: &mut Writer<'_>, from: usize, to: usize) {
+    let groups = w.book.notes_of(from, to);
+    if groups.is_empty() {
+        return;
+    }
+    let id = format!("notes-{}", xml_id(&w.book.entries[from].anchor));
+    let title = crate::model::notes_title(&w.book.config.book.language);
+    let _ = writeln!(
+        w.out,
+        "<section epub:type=\"endnotes\" role=\"doc-endnotes\" class=\"endnotes\" aria-labelledby=\"{id}-title\">\n<h2 id=\"{id}-title\">{}</h2>",
+        esc(title)
+    );
+    w.endnote_groups(&groups, 3, groups.len() > 1);
+    w.out.push_str("</section>\n");
+}
+
+/// The opening of a generated page: its head, the writer, the entry's title and anchor.
+fn generated_page<'a>(
+    book: &'a Book,
+    plan: &'a Plan,
+    file: usize,
+    breaks: &'a [(String, FlowPoint)],
+    next_break: usize,
+) -> (Writer<'a>, usize, String) {
+    let entry = plan.files[file].entries[0];
+    let mut w = Writer::new(book, plan, file, breaks, next_break);
+    w.out = head(book, &book.entries[entry].title);
+    let anchor = xml_id(&book.entries[entry].anchor);
+    (w, entry, anchor)
+}
+
+/// The bibliography: the entries as a list, each with its anchor (citations link to it),
+/// the print page breaks placed among them.
+pub fn bibliography_page(
+    book: &Book,
+    plan: &Plan,
+    file: usize,
+    breaks: &[(String, FlowPoint)],
+    next_break: usize,
+) -> (String, usize) {
+    let (mut w, entry, anchor) = generated_page(book, plan, file, breaks, next_break);
+    let hid = format!("{anchor}-title");
+    let _ = writeln!(
+        w.out,
+        "<body epub:type=\"{}\">\n<section epub:type=\"bibliography\" role=\"doc-bibliography\" id=\"{anchor}\" aria-labelledby=\"{hid}\">",
+        division_type(plan.files[file].division)
+    );
+    w.title(entry, 1, &hid, None, &book.entries[entry].title);
+    w.out.push_str("<ul class=\"bibliography\">\n");
+    for (k, item) in book.bibliography.iter().enumerate() {
+        let _ = write!(w.out, "<li id=\"{}\">", esc(&xml_id(&item.anchor)));
+        w.start_leaf(entry, k as u32 + 1);
+        w.inlines(&item.content);
+        w.end_leaf();
+        w.out.push_str("</li>\n");
+    }
+    w.out.push_str("</ul>\n</section>\n");
+    w.breaks_until(entry + 1);
+    w.out.push_str("</body>\n</html>\n");
+    let next = w.next_break();
+    (w.out, next)
+}
+
+/// The book's notes (`@notes`): under each chapter's title, its notes, each linked back to
+/// the text.
+pub fn notes_page(
+    book: &Book,
+    plan: &Plan,
+    file: usize,
+    breaks: &[(String, FlowPoint)],
+    next_break: usize,
+) -> (String, usize) {
+    let (mut w, entry, anchor) = generated_page(book, plan, file, breaks, next_break);
+    let hid = format!("{anchor}-title");
+    let _ = writeln!(
+        w.out,
+        "<body epub:type=\"{}\">\n<section epub:type=\"endnotes\" role=\"doc-endnotes\" id=\"{anchor}\" aria-labelledby=\"{hid}\">",
+        division_type(plan.files[file].division)
+    );
+    w.title(entry, 1, &hid, None, &book.entries[entry].title);
+    for (top, _) in book.top_level() {
+        let groups = book.notes_of(top, book.end_of(top));
+        if groups.is_empty() {
+            continue;
+        }
+        let gid = format!("{anchor}-{}", xml_id(&book.entries[top].anchor));
+        let _ = writeln!(
+            w.out,
+            "<section aria-labelledby=\"{gid}\">\n<h2 id=\"{gid}\">{}</h2>",
+            esc(&book.entries[top].title)
+        );
+        let several = groups.len() > 1;
+        let groups: Vec<(usize, Vec<NoteId>)> = groups;
+        for g in &groups {
+            w.endnote_groups(std::slice::from_ref(g), 3, several && g.0 != top);
+        }
+        w.out.push_str("</section>\n");
+    }
+    w.out.push_str("</section>\n");
+    w.breaks_until(entry + 1);
+    w.out.push_str("</body>\n</html>\n");
+    let next = w.next_break();
+    (w.out, next)
 }
 
 /// The list of illustrations: a link to every figure, with its print page when the print
@@ -387,13 +501,17 @@ fn index_entry(
 }
 
 fn hit_href(w: &Writer<'_>, book: &Book, hit: u32) -> String {
-    let entry = book.index.hits[hit as usize].in_entry;
-    let file = w
-        .plan
-        .file_of_entry
-        .get(entry)
-        .copied()
-        .unwrap_or(usize::MAX);
+    let h = &book.index.hits[hit as usize];
+    let notes_file = (h.in_note && book.config.notes.placement == NotePlacement::Book)
+        .then(|| w.plan.file_of_kind(super::plan::FileKind::Notes))
+        .flatten();
+    let file = notes_file.unwrap_or_else(|| {
+        w.plan
+            .file_of_entry
+            .get(h.in_entry)
+            .copied()
+            .unwrap_or(usize::MAX)
+    });
     match w.plan.files.get(file) {
         Some(f) => format!("{}#ix-{hit}", f.name),
         None => format!("#ix-{hit}"),

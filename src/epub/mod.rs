@@ -166,6 +166,16 @@ fn documents(input: &EpubInput<'_>, plan: &Plan, id: &str, m: &mut Manifest) -> 
                 next_break = n;
                 x
             }
+            FileKind::Bibliography => {
+                let (x, n) = content::bibliography_page(book, plan, fi, &breaks, next_break);
+                next_break = n;
+                x
+            }
+            FileKind::Notes => {
+                let (x, n) = content::notes_page(book, plan, fi, &breaks, next_break);
+                next_break = n;
+                x
+            }
         };
         let item_id = format!("x-{}", f.name.trim_end_matches(".xhtml"));
         let mut props = Vec::new();

@@ -20,6 +20,10 @@ pub enum FileKind {
     Ordering,
     /// The list of illustrations.
     Figures,
+    /// The bibliography (`@bibliography`).
+    Bibliography,
+    /// The book's notes (`@notes`).
+    Notes,
     /// Entries of the outline (documents and groups).
     Text,
 }
@@ -78,6 +82,10 @@ impl Plan {
                 EntryKind::Contents => Some((FileKind::Nav, epub_files::NAV.to_string())),
                 EntryKind::Index => Some((FileKind::Index, format!("{}.xhtml", e.anchor))),
                 EntryKind::Figures => Some((FileKind::Figures, format!("{}.xhtml", e.anchor))),
+                EntryKind::Bibliography => {
+                    Some((FileKind::Bibliography, format!("{}.xhtml", e.anchor)))
+                }
+                EntryKind::Notes => Some((FileKind::Notes, format!("{}.xhtml", e.anchor))),
                 EntryKind::Ordering => Some((FileKind::Ordering, format!("{}.xhtml", e.anchor))),
                 _ => None,
             };

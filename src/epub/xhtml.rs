@@ -5,8 +5,10 @@
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
-use super::plan::Plan;
-use crate::model::{Align, Block, Book, FlowPoint, HtmlNode, Inline, LinkTarget, NoteId};
+use super::plan::{FileKind, Plan};
+use crate::model::{
+    Align, Block, Book, FlowPoint, HtmlNode, Inline, LinkTarget, NoteId, NotePlacement,
+};
 
 pub use crate::model::xml::{escape as esc, escape_into as esc_into};
 
@@ -95,7 +97,7 @@ impl<'a> Writer<'a> {
     // ------------------------------------------------------------------ page breaks
 
     /// Starts a leaf block: places the page breaks that fall before it.
-    fn start_leaf(&mut self, entry: usize, block: u32) {
+    pub(super) fn start_leaf(&mut self, entry: usize, block: u32) {
         if self.in_note {
             return;
         }
@@ -125,7 +127,7 @@ impl<'a> Writer<'a> {
     }
 
     /// Places the breaks that fall inside the current block before the end (at the end).
-    fn end_leaf(&mut self) {
+    pub(super) fn end_leaf(&mut self) {
         if self.in_note {
             return;
         }
@@ -316,12 +318,25 @@ impl<'a> Writer<'a> {
     // ------------------------------------------------------------------ inlines
 
     pub fn inlines(&mut self, inlines: &[Inline]) {
+        let mut after_noteref = false;
         for i in inlines {
+            // Two references side by side: "3,4", not "34".
+            if after_noteref && matches!(i, Inline::NoteRef(_)) {
+                self.out.push_str("<span class=\"noteref-sep\">,</span>");
+            }
+            after_noteref = matches!(i, Inline::NoteRef(_));
             match i {
                 Inline::Text(t) => self.text_with_breaks(t),
                 Inline::Emph(c) => self.wrap("em", c),
                 Inline::Strong(c) => self.wrap("strong", c),
                 Inline::Strike(c) => self.wrap("s", c),
+                Inline::SmallCaps(c) => {
+                    self.out.push_str("<span class=\"smallcaps\">");
+                    self.inlines(c);
+                    self.out.push_str("</span>");
+                }
+                // Resolved by the loader: a loaded book has none.
+                Inline::Cite(_) => {}
                 Inline::Code(c) => {
                     self.out.push_str("<code>");
                     esc_into(&mut self.out, c);
@@ -353,7 +368,8 @@ impl<'a> Writer<'a> {
                     };
                     let _ = write!(
                         self.out,
-                        "<a epub:type=\"noteref\" role=\"doc-noteref\" class=\"noteref\" id=\"{id}\" href=\"#fn-{n}\">{}</a>",
+                        "<a epub:type=\"noteref\" role=\"doc-noteref\" class=\"noteref\" id=\"{id}\" href=\"{}\">{}</a>",
+                        esc(&self.note_href(*n)),
                         note.number
                     );
                     if !self.emitted_notes.contains(n) && !self.pending_notes.contains(n) {
@@ -422,40 +438,90 @@ impl<'a> Writer<'a> {
     /// Writes the asides of the notes cited since the last call, after the block that cites
     /// them (notes cited inside notes follow).
     pub fn flush_notes(&mut self, entry: usize, base: u8) {
+        if self.book.config.notes.placement != NotePlacement::Foot {
+            // Endnotes are written where they are gathered.
+            self.pending_notes.clear();
+            return;
+        }
         while !self.pending_notes.is_empty() {
             let notes = std::mem::take(&mut self.pending_notes);
             for n in notes {
                 if !self.emitted_notes.insert(n) {
                     continue;
                 }
-                let note = &self.book.notes[n as usize];
                 let _ = writeln!(
                     self.out,
                     "<aside epub:type=\"footnote\" role=\"doc-footnote\" class=\"footnote\" id=\"fn-{n}\">"
                 );
-                let backlink = format!(
-                    "<a href=\"#fnref-{n}\" role=\"doc-backlink\" class=\"backlink\">{}.</a> ",
-                    note.number
-                );
-                let was = self.in_note;
-                self.in_note = true;
-                let mut ordinal = 0;
-                match note.blocks.split_first() {
-                    Some((Block::Para(p), rest)) => {
-                        self.out.push_str("<p>");
-                        self.out.push_str(&backlink);
-                        self.inlines(&p.inlines);
-                        self.out.push_str("</p>\n");
-                        self.blocks(entry, rest, base, &mut ordinal, false);
-                    }
-                    _ => {
-                        let _ = writeln!(self.out, "<p>{backlink}</p>");
-                        self.blocks(entry, &note.blocks, base, &mut ordinal, false);
-                    }
-                }
-                self.in_note = was;
+                self.note_body(n, entry, base);
                 self.out.push_str("</aside>\n");
             }
+        }
+    }
+
+    /// Where a note reference leads: the note in this file (a footnote, or the chapter's
+    /// endnotes), or in the notes file.
+    fn note_href(&self, n: NoteId) -> String {
+        if self.book.config.notes.placement == NotePlacement::Book
+            && let Some(f) = self.plan.file_of_kind(FileKind::Notes)
+            && f != self.file
+        {
+            return format!("{}#fn-{n}", self.plan.files[f].name);
+        }
+        format!("#fn-{n}")
+    }
+
+    /// A note's text, its number first as a link back to where the text refers to it.
+    fn note_body(&mut self, n: NoteId, entry: usize, base: u8) {
+        let note = &self.book.notes[n as usize];
+        let back = match self.plan.file_of_entry.get(note.entry) {
+            Some(&f) if f != self.file => format!("{}#fnref-{n}", self.plan.files[f].name),
+            _ => format!("#fnref-{n}"),
+        };
+        let backlink = format!(
+            "<a href=\"{}\" role=\"doc-backlink\" class=\"backlink\">{}.</a> ",
+            esc(&back),
+            note.number
+        );
+        let was = self.in_note;
+        self.in_note = true;
+        let mut ordinal = 0;
+        match note.blocks.split_first() {
+            Some((Block::Para(p), rest)) => {
+                self.out.push_str("<p>");
+                self.out.push_str(&backlink);
+                self.inlines(&p.inlines);
+                self.out.push_str("</p>\n");
+                self.blocks(entry, rest, base, &mut ordinal, false);
+            }
+            _ => {
+                let _ = writeln!(self.out, "<p>{backlink}</p>");
+                self.blocks(entry, &note.blocks, base, &mut ordinal, false);
+            }
+        }
+        self.in_note = was;
+    }
+
+    /// Endnotes: each group (one file's notes) under its title when `titles`, as a list.
+    pub fn endnote_groups(&mut self, groups: &[(usize, Vec<NoteId>)], level: u8, titles: bool) {
+        for (entry, notes) in groups {
+            if titles {
+                let _ = writeln!(
+                    self.out,
+                    "<h{level}>{}</h{level}>",
+                    esc(&self.book.entries[*entry].title)
+                );
+            }
+            self.out.push_str("<ol class=\"endnotes\">\n");
+            for &n in notes {
+                let _ = writeln!(
+                    self.out,
+                    "<li epub:type=\"endnote\" class=\"endnote\" id=\"fn-{n}\">"
+                );
+                self.note_body(n, *entry, level);
+                self.out.push_str("</li>\n");
+            }
+            self.out.push_str("</ol>\n");
         }
     }
 }

@@ -228,6 +228,7 @@ mod tests {
                 .map(|i| IndexHit {
                     entry: i as u32,
                     in_entry: 0,
+                    in_note: false,
                 })
                 .collect(),
         }

@@ -94,6 +94,7 @@ pub fn find(entries: &mut [Entry], notes: &mut [Footnote], index: &mut Index) {
         matcher: &matcher,
         hits: &mut index.hits,
         in_entry: 0,
+        in_note: false,
     };
     for (i, e) in entries.iter_mut().enumerate() {
         if let EntryKind::Document(doc) = &mut e.kind {
@@ -101,6 +102,7 @@ pub fn find(entries: &mut [Entry], notes: &mut [Footnote], index: &mut Index) {
             ctx.blocks(&mut doc.blocks);
         }
     }
+    ctx.in_note = true;
     for n in notes.iter_mut() {
         ctx.in_entry = n.entry;
         ctx.blocks(&mut n.blocks);
@@ -111,6 +113,7 @@ struct Ctx<'a> {
     matcher: &'a Matcher,
     hits: &'a mut Vec<IndexHit>,
     in_entry: usize,
+    in_note: bool,
 }
 
 impl Ctx<'_> {
@@ -159,6 +162,7 @@ impl Ctx<'_> {
                 self.hits.push(IndexHit {
                     entry: e,
                     in_entry: self.in_entry,
+                    in_note: self.in_note,
                 });
                 inserts.push((f.start, id));
             }
@@ -178,13 +182,17 @@ fn flatten(inlines: &[Inline], out: &mut String, markers: &mut Vec<(usize, HitId
     for i in inlines {
         match i {
             Inline::Text(t) => out.push_str(t),
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) => flatten(c, out, markers),
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) | Inline::SmallCaps(c) => {
+                flatten(c, out, markers)
+            }
             Inline::Link(l) => flatten(&l.content, out, markers),
             Inline::LineBreak => out.push('\n'),
             Inline::IndexHit(h) => markers.push((out.len(), *h)),
-            Inline::Code(_) | Inline::NoteRef(_) | Inline::Html(_) | Inline::Image(..) => {
-                out.push('\u{1}')
-            }
+            Inline::Code(_)
+            | Inline::NoteRef(_)
+            | Inline::Html(_)
+            | Inline::Image(..)
+            | Inline::Cite(_) => out.push('\u{1}'),
         }
     }
 }
@@ -222,6 +230,7 @@ fn insert(
             Inline::Emph(c) => out.push(Inline::Emph(insert(c, inserts, next, cursor))),
             Inline::Strong(c) => out.push(Inline::Strong(insert(c, inserts, next, cursor))),
             Inline::Strike(c) => out.push(Inline::Strike(insert(c, inserts, next, cursor))),
+            Inline::SmallCaps(c) => out.push(Inline::SmallCaps(insert(c, inserts, next, cursor))),
             Inline::Link(mut l) => {
                 l.content = insert(l.content, inserts, next, cursor);
                 out.push(Inline::Link(l));
@@ -231,8 +240,11 @@ fn insert(
                 out.push(Inline::LineBreak);
             }
             Inline::IndexHit(h) => out.push(Inline::IndexHit(h)),
-            other
-            @ (Inline::Code(_) | Inline::NoteRef(_) | Inline::Html(_) | Inline::Image(..)) => {
+            other @ (Inline::Code(_)
+            | Inline::NoteRef(_)
+            | Inline::Html(_)
+            | Inline::Image(..)
+            | Inline::Cite(_)) => {
                 *cursor += 1;
                 out.push(other);
             }
@@ -314,7 +326,7 @@ fn rank_inlines(
                     *next += 1;
                 }
             }
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) => {
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) | Inline::SmallCaps(c) => {
                 rank_inlines(c, book, rank, next, seen)
             }
             Inline::Link(l) => rank_inlines(&l.content, book, rank, next, seen),
@@ -330,7 +342,8 @@ fn rank_inlines(
             | Inline::Code(_)
             | Inline::LineBreak
             | Inline::Html(_)
-            | Inline::Image(..) => {}
+            | Inline::Image(..)
+            | Inline::Cite(_) => {}
         }
     }
 }

@@ -51,6 +51,20 @@ pub struct Book {
     pub back_cover_blocks: Vec<Block>,
     /// `covers/front.*` and `covers/back.*`, when present.
     pub covers: Covers,
+    /// The bibliography's entries, formatted in the book's citation style and in its order
+    /// (empty when the book does not cite).
+    pub bibliography: Vec<BibItem>,
+}
+
+/// An entry of the bibliography.
+#[derive(Debug, Clone)]
+pub struct BibItem {
+    /// Its key in the reference file.
+    pub key: String,
+    /// Its anchor: citations link to it.
+    pub anchor: String,
+    /// The entry, formatted.
+    pub content: Vec<Inline>,
 }
 
 /// The author's cover pictures.
@@ -74,6 +88,34 @@ impl Book {
             .iter()
             .enumerate()
             .filter(|(_, e)| e.depth == 0)
+    }
+
+    /// The notes of the entries `from..to` that the text refers to, by file (entry), each
+    /// file's in the order of their numbers: what an endnotes section lists.
+    pub fn notes_of(&self, from: usize, to: usize) -> Vec<(usize, Vec<NoteId>)> {
+        let mut out: Vec<(usize, Vec<NoteId>)> = Vec::new();
+        let mut ids: Vec<NoteId> = (0..self.notes.len() as NoteId)
+            .filter(|&n| {
+                let note = &self.notes[n as usize];
+                (from..to).contains(&note.entry) && note.number > 0
+            })
+            .collect();
+        ids.sort_by_key(|&n| (self.notes[n as usize].entry, self.notes[n as usize].number));
+        for n in ids {
+            let e = self.notes[n as usize].entry;
+            match out.last_mut() {
+                Some((last, v)) if *last == e => v.push(n),
+                _ => out.push((e, vec![n])),
+            }
+        }
+        out
+    }
+
+    /// The end (exclusive) of the top-level entry starting at `top`: the next top-level one.
+    pub fn end_of(&self, top: usize) -> usize {
+        (top + 1..self.entries.len())
+            .find(|&i| self.entries[i].depth == 0)
+            .unwrap_or(self.entries.len())
     }
 
     /// The index of the top-level entry that `i` belongs to.
@@ -218,6 +260,10 @@ pub enum EntryKind {
     Ordering,
     /// The generated list of illustrations (`@figures`).
     Figures,
+    /// The generated bibliography (`@bibliography`): [`Book::bibliography`].
+    Bibliography,
+    /// The book's notes, gathered at the back (`@notes`, with `[notes] placement = "book"`).
+    Notes,
 }
 
 /// A Markdown file of the book.
@@ -433,6 +479,11 @@ pub enum Inline {
     IndexHit(HitId),
     /// A picture inside running text (not alone in its paragraph).
     Image(ImageId, String),
+    /// Small capitals (as a citation style asks for them).
+    SmallCaps(Vec<Inline>),
+    /// A citation while the book loads: the loader replaces each with its formatted text (or
+    /// a note reference), so a loaded book has none.
+    Cite(u32),
 }
 
 /// A link and its text.
@@ -634,6 +685,8 @@ pub struct IndexHit {
     pub entry: IndexEntryId,
     /// The entry (file) the hit is in.
     pub in_entry: usize,
+    /// In the text of a note (which may be printed away from its entry, as an endnote).
+    pub in_note: bool,
 }
 
 /// Lower-case ASCII words joined by `-`; letters outside ASCII are transliterated where simple
@@ -678,14 +731,60 @@ pub fn plain_text(inlines: &[Inline]) -> String {
     s
 }
 
+/// Calls `f` with every list of inlines the blocks hold (paragraphs, headings, captions,
+/// table cells, at any depth of quotes and lists; not the inlines nested inside those).
+pub fn visit_inlines_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Vec<Inline>)) {
+    for b in blocks {
+        match b {
+            Block::Para(p) => f(&mut p.inlines),
+            Block::Heading(h) => f(&mut h.inlines),
+            Block::Quote(bs) => visit_inlines_mut(bs, f),
+            Block::List(l) => {
+                for item in &mut l.items {
+                    visit_inlines_mut(item, f);
+                }
+            }
+            Block::Table(t) => {
+                for row in t.rows.iter_mut().chain(t.header.iter_mut()) {
+                    for cell in row {
+                        f(cell);
+                    }
+                }
+            }
+            Block::Figure(fig) => f(&mut fig.caption),
+            Block::Html(h) => visit_inlines_mut(&mut h.print, f),
+            Block::Code(_) | Block::SceneBreak => {}
+        }
+    }
+}
+
+/// "Notes" in the book's language.
+pub fn notes_title(language: &str) -> &'static str {
+    match language.split('-').next().unwrap_or("") {
+        "de" => "Anmerkungen",
+        "fr" => "Notes",
+        "es" => "Notas",
+        "it" => "Note",
+        "ru" => "Примечания",
+        "mn" => "Тайлбар",
+        _ => "Notes",
+    }
+}
+
 fn push_plain(inlines: &[Inline], s: &mut String) {
     for i in inlines {
         match i {
             Inline::Text(t) | Inline::Code(t) => s.push_str(t),
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) => push_plain(c, s),
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) | Inline::SmallCaps(c) => {
+                push_plain(c, s)
+            }
             Inline::Link(l) => push_plain(&l.content, s),
             Inline::LineBreak => s.push(' '),
-            Inline::NoteRef(_) | Inline::Html(_) | Inline::IndexHit(_) | Inline::Image(..) => {}
+            Inline::NoteRef(_)
+            | Inline::Html(_)
+            | Inline::IndexHit(_)
+            | Inline::Image(..)
+            | Inline::Cite(_) => {}
         }
     }
 }

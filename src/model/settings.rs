@@ -20,6 +20,71 @@ pub struct Config {
     pub fonts: FontSettings,
     /// `[hyphenation]`.
     pub hyphenation: Hyphenation,
+    /// `[bibliography]`: where the references are and how citations are styled, if the
+    /// book cites.
+    pub bibliography: Option<BibSettings>,
+    /// `[notes]`: where the notes are printed and how they are numbered.
+    pub notes: NoteSettings,
+}
+
+/// `[bibliography]`.
+#[derive(Debug, Clone)]
+pub struct BibSettings {
+    /// The reference files (project paths) with the byte offset of each in build.toml.
+    pub files: Vec<(String, usize)>,
+    /// The citation style: a bundled style's name or a `.csl` file of the project.
+    pub style: String,
+    /// Byte offset of `style` in build.toml (0 when it is the default).
+    pub style_offset: usize,
+    /// The locale of the style's terms; `None`: the book's language.
+    pub locale: Option<String>,
+    /// Byte offset of `locale` in build.toml.
+    pub locale_offset: usize,
+    /// List every entry of the files in the bibliography, cited or not.
+    pub uncited: bool,
+    /// Byte offset of the `[bibliography]` table, for messages about it as a whole.
+    pub offset: usize,
+}
+
+/// `[notes]`.
+#[derive(Debug, Clone, Copy)]
+pub struct NoteSettings {
+    /// Where notes are printed.
+    pub placement: NotePlacement,
+    /// Byte offset of `placement` in build.toml (0 when it is the default).
+    pub placement_offset: usize,
+    /// Whether note numbers restart in each file or run through the book.
+    pub numbering: NoteNumbering,
+}
+
+impl Default for NoteSettings {
+    fn default() -> Self {
+        NoteSettings {
+            placement: NotePlacement::Foot,
+            placement_offset: 0,
+            numbering: NoteNumbering::Chapter,
+        }
+    }
+}
+
+/// Where notes are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotePlacement {
+    /// At the foot of the page that cites them.
+    Foot,
+    /// In a "Notes" section at the end of each top-level entry.
+    Chapter,
+    /// All together at the back, in the generated `@notes` entry.
+    Book,
+}
+
+/// How notes are numbered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteNumbering {
+    /// 1, 2 … in each file.
+    Chapter,
+    /// 1, 2 … through the whole book.
+    Book,
 }
 
 /// `[book]`: what the book is.

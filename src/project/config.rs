@@ -7,7 +7,9 @@ use toml::Spanned;
 use super::introspect::fields_of;
 use super::tomlcheck;
 use crate::diag::{Diagnostics, SourceFile};
-use crate::model::{BookMeta, FontSettings, OrderingPage};
+use crate::model::{
+    BibSettings, BookMeta, FontSettings, NoteNumbering, NotePlacement, NoteSettings, OrderingPage,
+};
 use crate::model::{
     ChapterStart, Config, CoverSettings, EpubSettings, Hyphenation, Margins, PdfSettings,
 };
@@ -48,6 +50,24 @@ struct RawConfig {
     cover: Option<RawCover>,
     fonts: Option<RawFonts>,
     hyphenation: Option<RawHyphenation>,
+    bibliography: Option<S<RawBibliography>>,
+    notes: Option<RawNotes>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawBibliography {
+    files: Option<S<Vec<S<String>>>>,
+    style: Option<S<String>>,
+    locale: Option<S<String>>,
+    uncited: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawNotes {
+    placement: Option<S<String>>,
+    numbering: Option<S<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -157,7 +177,7 @@ pub fn load(file: &SourceFile, diags: &mut Diagnostics) -> Option<Config> {
 
 fn check_keys(root: &toml::de::DeTable<'_>, file: &SourceFile, diags: &mut Diagnostics) {
     tomlcheck::unknown_keys(root, fields_of::<RawConfig>(), "build.toml", file, diags);
-    let sections: [(&str, &[&str]); 7] = [
+    let sections: [(&str, &[&str]); 9] = [
         ("book", fields_of::<RawBook>()),
         ("ordering", fields_of::<RawOrdering>()),
         ("pdf", fields_of::<RawPdf>()),
@@ -165,6 +185,8 @@ fn check_keys(root: &toml::de::DeTable<'_>, file: &SourceFile, diags: &mut Diagn
         ("cover", fields_of::<RawCover>()),
         ("fonts", fields_of::<RawFonts>()),
         ("hyphenation", fields_of::<RawHyphenation>()),
+        ("bibliography", fields_of::<RawBibliography>()),
+        ("notes", fields_of::<RawNotes>()),
     ];
     for (name, allowed) in sections {
         if let Some(t) = tomlcheck::sub_table(root, name) {
@@ -264,6 +286,8 @@ fn resolve(raw: RawConfig, file: &SourceFile, diags: &mut Diagnostics) -> Config
     let cover = r.cover(raw.cover.unwrap_or_default());
     let fonts = Resolver::fonts(raw.fonts.unwrap_or_default());
     let hyphenation = r.hyphenation(raw.hyphenation.unwrap_or_default());
+    let bibliography = raw.bibliography.and_then(|b| r.bibliography(b));
+    let notes = r.notes(raw.notes.unwrap_or_default());
     Config {
         book,
         ordering,
@@ -272,6 +296,89 @@ fn resolve(raw: RawConfig, file: &SourceFile, diags: &mut Diagnostics) -> Config
         cover,
         fonts,
         hyphenation,
+        bibliography,
+        notes,
+    }
+}
+
+impl Resolver<'_> {
+    /// `[bibliography]`: at least one reference file; the style and locale are checked when
+    /// the files are read (the style may be a file of the project).
+    fn bibliography(&mut self, raw: S<RawBibliography>) -> Option<BibSettings> {
+        let offset = raw.span().start;
+        let b = raw.into_inner();
+        let files: Vec<(String, usize)> = b
+            .files
+            .as_ref()
+            .map(|f| {
+                f.get_ref()
+                    .iter()
+                    .map(|s| (s.get_ref().trim().to_string(), s.span().start))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if files.is_empty() || files.iter().any(|(f, _)| f.is_empty()) {
+            let at = b.files.as_ref().map_or(offset, |f| f.span().start);
+            self.err(
+                at,
+                "[bibliography] names no reference file",
+                "list the files: files = [\"references.bib\"] (BibLaTeX or BibTeX .bib, or Hayagriva .yaml)",
+            );
+            return None;
+        }
+        let (style, style_offset) = match &b.style {
+            Some(s) => (s.get_ref().trim().to_string(), s.span().start),
+            None => ("chicago-notes".to_string(), 0),
+        };
+        let (locale, locale_offset) = match &b.locale {
+            Some(l) => (Some(l.get_ref().trim().to_string()), l.span().start),
+            None => (None, 0),
+        };
+        Some(BibSettings {
+            files,
+            style,
+            style_offset,
+            locale,
+            locale_offset,
+            uncited: b.uncited.unwrap_or(false),
+            offset,
+        })
+    }
+
+    /// `[notes]`: placement and numbering.
+    fn notes(&mut self, raw: RawNotes) -> NoteSettings {
+        let mut n = NoteSettings::default();
+        if let Some(p) = &raw.placement {
+            n.placement_offset = p.span().start;
+            n.placement = match p.get_ref().as_str() {
+                "foot" => NotePlacement::Foot,
+                "chapter" => NotePlacement::Chapter,
+                "book" => NotePlacement::Book,
+                other => {
+                    self.err(
+                        p.span().start,
+                        format!("[notes] placement = \"{other}\" is not allowed"),
+                        "use \"foot\" (at the foot of the page), \"chapter\" (at the end of each chapter) or \"book\" (at the back, in @notes)",
+                    );
+                    NotePlacement::Foot
+                }
+            };
+        }
+        if let Some(k) = &raw.numbering {
+            n.numbering = match k.get_ref().as_str() {
+                "chapter" => NoteNumbering::Chapter,
+                "book" => NoteNumbering::Book,
+                other => {
+                    self.err(
+                        k.span().start,
+                        format!("[notes] numbering = \"{other}\" is not allowed"),
+                        "use \"chapter\" (1, 2 … in each file) or \"book\" (1, 2 … through the book)",
+                    );
+                    NoteNumbering::Chapter
+                }
+            };
+        }
+        n
     }
 }
 

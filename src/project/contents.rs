@@ -15,6 +15,8 @@ pub enum RawTarget {
     Index,
     Ordering,
     Figures,
+    Bibliography,
+    Notes,
 }
 
 #[derive(Debug, Clone)]
@@ -31,7 +33,14 @@ pub struct RawEntry {
 
 const MAX_DEPTH: usize = 8;
 
-pub const GENERATED: &[&str] = &["@contents", "@figures", "@index", "@ordering"];
+pub const GENERATED: &[&str] = &[
+    "@contents",
+    "@figures",
+    "@bibliography",
+    "@notes",
+    "@index",
+    "@ordering",
+];
 
 /// Parses contents.md, reporting every problem.
 pub fn parse(file: &SourceFile, diags: &mut Diagnostics) -> Vec<RawEntry> {
@@ -242,6 +251,8 @@ fn flush(
                 "@contents" => RawTarget::Contents,
                 "@index" => RawTarget::Index,
                 "@figures" => RawTarget::Figures,
+                "@bibliography" => RawTarget::Bibliography,
+                "@notes" => RawTarget::Notes,
                 "@ordering" => RawTarget::Ordering,
                 d if d.starts_with('@') => {
                     diags.error_hint(

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+use super::cite::{self, CiteParse, CiteSite};
 use super::html::{self, InlineTag};
 use crate::diag::{Diagnostics, SourceFile};
 use crate::model::{
@@ -59,6 +60,12 @@ pub struct Shared {
     pub file_anchors: HashMap<std::path::PathBuf, String>,
     /// Heading ids: explicit ones from `{#id}` (true) and generated ones (false).
     pub ids: HashMap<String, (usize, String, Pos, bool)>,
+    /// Citations are found (the book has a bibliography), and how.
+    pub cite: Option<CiteParse>,
+    /// The citations found, by site id (`Inline::Cite`).
+    pub cites: Vec<CiteSite>,
+    /// Note numbers run through the book (`[notes] numbering = "book"`): the last one given.
+    pub book_numbering: Option<u32>,
 }
 
 /// What a file gives: its title heading (if its first block is a `#` heading) and its blocks.
@@ -295,6 +302,8 @@ impl Builder<'_, '_> {
             }
             Event::FootnoteReference(label) => {
                 self.ensure_inline(offset);
+                // Citations in the text before it take their note numbers first.
+                self.flush_run();
                 let id = self.note_ref(&label, offset);
                 self.push_inline(Inline::NoteRef(id));
             }
@@ -1055,12 +1064,147 @@ impl Builder<'_, '_> {
     fn note_ref(&mut self, label: &str, offset: usize) -> NoteId {
         let pos = self.pos(offset);
         let id = self.note_slot(label, pos);
-        let note = &mut self.shared.notes[id as usize];
-        if note.number == 0 {
-            self.next_number += 1;
-            note.number = self.next_number;
-        }
+        self.number_note(id);
         id
+    }
+
+    /// Gives a note its number when it is first referred to: the next in the file, or in
+    /// the book.
+    fn number_note(&mut self, id: NoteId) {
+        if self.shared.notes[id as usize].number != 0 {
+            return;
+        }
+        let n = match &mut self.shared.book_numbering {
+            Some(last) => {
+                *last += 1;
+                *last
+            }
+            None => {
+                self.next_number += 1;
+                self.next_number
+            }
+        };
+        self.shared.notes[id as usize].number = n;
+    }
+
+    /// A note made for a citation (a note style): numbered in the series of the author's.
+    fn citation_note(&mut self, pos: Pos) -> NoteId {
+        let id = self.shared.notes.len() as NoteId;
+        self.shared.notes.push(Footnote {
+            label: String::new(),
+            number: 0,
+            entry: self.ctx.entry,
+            blocks: Vec::new(),
+            pos,
+        });
+        self.shared.note_defined.push(true);
+        self.number_note(id);
+        id
+    }
+
+    /// The author's note being read, if the text is inside one.
+    fn current_note(&self) -> Option<NoteId> {
+        self.blocks.iter().rev().find_map(|f| match &f.kind {
+            BlockKind::Note { label } => self.notes.get(&label.to_lowercase()).copied(),
+            _ => None,
+        })
+    }
+
+    /// A citation found in the run `text`: its keys checked, recorded, and its placeholder
+    /// (or, with a note style, its note's reference) put in `out`. Returns where the text
+    /// goes on, or `None` when it stays text (a narrative `@word` that is no key).
+    fn citation(
+        &mut self,
+        f: cite::syntax::Found,
+        text: &str,
+        source_at: &dyn Fn(usize) -> usize,
+        out: &mut Vec<Inline>,
+        plain: &mut String,
+    ) -> Option<usize> {
+        let cp = self.shared.cite.as_ref()?;
+        let note_style = cp.note_style;
+        let unknown: Vec<(String, usize)> = f
+            .items
+            .iter()
+            .filter(|it| cp.keys.as_ref().is_some_and(|k| !k.contains(&it.key)))
+            .map(|it| (it.key.clone(), source_at(it.key_at)))
+            .collect();
+        if let Some((key, at)) = unknown.first() {
+            let near = {
+                let names: Vec<&str> = cp.closest.iter().map(String::as_str).collect();
+                super::tomlcheck::closest(key, &names).map(str::to_string)
+            };
+            let loc = Some(self.ctx.source.location(at.saturating_sub(1)));
+            if f.narrative {
+                self.diags.warning_hint(
+                    loc,
+                    format!("@{key} is not a key of the bibliography; it is printed as written"),
+                    match near {
+                        Some(n) => format!(
+                            "did you mean @{n}? To print an @ that is not a citation, write \\@"
+                        ),
+                        None => "to print an @ that is not a citation, write \\@".to_string(),
+                    },
+                );
+                return None;
+            }
+            for (key, at) in &unknown {
+                let near = {
+                    let names: Vec<&str> = cp.closest.iter().map(String::as_str).collect();
+                    super::tomlcheck::closest(key, &names).map(str::to_string)
+                };
+                self.diags.error_hint(
+                    Some(self.ctx.source.location(at.saturating_sub(1))),
+                    format!("unknown citation key @{key}: no entry of the bibliography has it"),
+                    match near {
+                        Some(n) => format!("did you mean @{n}?"),
+                        None => "add the entry to the reference file, or fix the key".to_string(),
+                    },
+                );
+            }
+            return Some(f.end);
+        }
+        let pos = self.pos(source_at(f.start));
+        let in_note = self.current_note();
+        let site = self.shared.cites.len() as u32;
+        let mut items = f.items;
+        for it in &mut items {
+            it.key_at = source_at(it.key_at);
+        }
+        let narrative = f.narrative;
+        let mut end = f.end;
+        let note = if note_style && in_note.is_none() {
+            if narrative {
+                plain_to(out, plain);
+                out.push(Inline::Cite(site));
+            } else {
+                // The note's number stands after the word and after punctuation that follows
+                // ("… as shown.¹").
+                let kept = plain.trim_end().len();
+                plain.truncate(kept);
+                if let Some(p) = text[end..].chars().next().filter(|c| ".,;:!?".contains(*c)) {
+                    plain.push(p);
+                    end += p.len_utf8();
+                }
+            }
+            plain_to(out, plain);
+            let id = self.citation_note(pos);
+            out.push(Inline::NoteRef(id));
+            Some(id)
+        } else {
+            plain_to(out, plain);
+            out.push(Inline::Cite(site));
+            None
+        };
+        self.shared.cites.push(CiteSite {
+            items,
+            narrative,
+            pos,
+            entry: self.ctx.entry,
+            in_note,
+            note,
+        });
+        Some(end)
     }
 
     fn note_def(&mut self, label: &str, blocks: Vec<Block>, pos: Pos) {
@@ -1166,9 +1310,11 @@ impl Builder<'_, '_> {
                             );
                         } else {
                             let hit = self.shared.hits.len() as HitId;
+                            let in_note = self.current_note().is_some();
                             self.shared.hits.push(IndexHit {
                                 entry: u32::MAX,
                                 in_entry: self.ctx.entry,
+                                in_note,
                             });
                             self.shared.markers.push(Marker { hit, path, pos });
                             out.push(Inline::IndexHit(hit));
@@ -1179,6 +1325,22 @@ impl Builder<'_, '_> {
                         i += open + end + close.len();
                         continue;
                     }
+                }
+            }
+            if matches!(bytes[i], b'[' | b'@')
+                && self.shared.cite.is_some()
+                && !(bytes[i] == b'@' && escaped(&self.ctx.source.text, source_at(i)))
+            {
+                let found = if bytes[i] == b'[' {
+                    cite::syntax::bracketed(&text, i)
+                } else {
+                    cite::syntax::narrative(&text, i)
+                };
+                if let Some(f) = found
+                    && let Some(next) = self.citation(f, &text, &source_at, &mut out, &mut plain)
+                {
+                    i = next;
+                    continue;
                 }
             }
             if bytes[i] == b'['
@@ -1213,6 +1375,18 @@ impl Builder<'_, '_> {
                 top.children.push(node);
             }
         }
+    }
+}
+
+/// Whether the character at `at` in the source was written with a backslash before it.
+fn escaped(source: &str, at: usize) -> bool {
+    at > 0 && source.as_bytes().get(at - 1) == Some(&b'\\')
+}
+
+/// Moves pending plain text into the inlines.
+fn plain_to(out: &mut Vec<Inline>, plain: &mut String) {
+    if !plain.is_empty() {
+        out.push(Inline::Text(std::mem::take(plain)));
     }
 }
 

@@ -2,6 +2,7 @@
 //! and builds the [`Book`]. Every problem is reported, not only the first; a book is returned
 //! only when there are no errors.
 
+mod cite;
 mod config;
 mod contents;
 mod html;
@@ -168,6 +169,18 @@ impl Loader<'_> {
         )?;
         let raw = contents::parse(&self.sources[contents_id as usize], self.diags);
         let mut entries = self.outline(raw, contents_id, config.as_ref());
+        if let Some(c) = &config
+            && c.notes.placement == crate::model::NotePlacement::Book
+            && !entries.iter().any(|e| matches!(e.kind, EntryKind::Notes))
+        {
+            let at =
+                config_id.map(|id| self.sources[id as usize].location(c.notes.placement_offset));
+            self.diags.error_hint(
+                at,
+                "[notes] placement = \"book\" needs a place for the notes",
+                "add - [Notes](@notes) to contents.md, in the back matter",
+            );
+        }
 
         // Index terms first: markers in the text are matched against them.
         let index_rel = Path::new(MANUSCRIPT).join("index.toml");
@@ -177,7 +190,10 @@ impl Loader<'_> {
             index.entries = index_toml::load(&self.sources[id as usize], id, self.diags);
         }
 
-        let mut shared = self.documents(&mut entries, contents_id);
+        let refs = self.references(config.as_ref(), config_id);
+        let mut shared = self.documents(&mut entries, contents_id, config.as_ref(), refs.as_ref());
+        let bibliography =
+            self.citations(refs.as_ref(), config.as_ref(), &mut entries, &mut shared);
         self.unlisted_files(&entries);
         if config.as_ref().is_some_and(|c| c.book.numbering) {
             number_entries(&mut entries);
@@ -185,7 +201,22 @@ impl Loader<'_> {
         let numbered = config.as_ref().is_some_and(|c| c.book.figure_numbers);
         number_figures(&mut entries, &mut shared, numbered);
 
-        let targets = self.cross_references(&mut entries, &mut shared);
+        let mut targets = self.cross_references(&mut entries, &mut shared);
+        if let Some(bib) = entries
+            .iter()
+            .position(|e| matches!(e.kind, EntryKind::Bibliography))
+        {
+            for item in bibliography.iter().filter(|i| !i.anchor.is_empty()) {
+                targets.insert(
+                    item.anchor.clone(),
+                    Target {
+                        entry: bib,
+                        title: crate::model::plain_text(&item.content),
+                        pos: entries[bib].pos,
+                    },
+                );
+            }
+        }
 
         let images = self.images(&shared.image_refs);
         let covers = self.covers();
@@ -218,14 +249,35 @@ impl Loader<'_> {
             ordering_blocks,
             back_cover_blocks,
             covers,
+            bibliography,
         })
     }
 
     /// Parses every file of the outline into its entry; `Shared` holds what they share (notes,
     /// index markers, images, ids and links to check).
-    fn documents(&mut self, entries: &mut [Entry], contents_id: u32) -> markdown::Shared {
+    fn documents(
+        &mut self,
+        entries: &mut [Entry],
+        contents_id: u32,
+        config: Option<&Config>,
+        refs: Option<&cite::Refs>,
+    ) -> markdown::Shared {
+        let cite = config
+            .and_then(|c| c.bibliography.as_ref())
+            .map(|_| cite::CiteParse {
+                keys: refs.map(|r| r.library.keys().map(str::to_string).collect()),
+                closest: refs
+                    .map(|r| r.library.keys().map(str::to_string).collect())
+                    .unwrap_or_default(),
+                note_style: refs.is_some_and(cite::Refs::note_style),
+            });
+        let book_numbering = config
+            .is_some_and(|c| c.notes.numbering == crate::model::NoteNumbering::Book)
+            .then_some(0);
         let mut shared = markdown::Shared {
             root: self.root.clone(),
+            cite,
+            book_numbering,
             ..Default::default()
         };
         for e in entries.iter() {
@@ -266,6 +318,188 @@ impl Loader<'_> {
             doc.blocks = parsed.blocks;
         }
         shared
+    }
+
+    /// `[bibliography]`: the reference files read into one library, and the style and locale
+    /// resolved. `None` when the book does not cite or something there is wrong (reported).
+    fn references(
+        &mut self,
+        config: Option<&Config>,
+        config_id: Option<u32>,
+    ) -> Option<cite::Refs> {
+        let bib = config?.bibliography.as_ref()?;
+        let config_id = config_id?;
+        let before = self.diags.error_count();
+        let at = |loader: &Self, offset: usize| loader.sources[config_id as usize].location(offset);
+        let mut library = hayagriva::Library::new();
+        let mut defined_at = HashMap::new();
+        for (path, offset) in &bib.files {
+            let rel = match paths::resolve(&self.root, Path::new(""), path) {
+                Ok(r) => r,
+                Err(e) => {
+                    let loc = at(self, *offset);
+                    self.diags.error_hint(
+                        Some(loc),
+                        format!("[bibliography] files: {e}"),
+                        "name the file by its path in the project, e.g. \"references.bib\"",
+                    );
+                    continue;
+                }
+            };
+            let missing = (
+                at(self, *offset),
+                format!("the reference file {path} does not exist"),
+                "put it in the project, or fix its path in [bibliography] files (paths are relative to the project)".to_string(),
+            );
+            if let Some(id) = self.read(&rel, Some(missing)) {
+                cite::library::read_file(
+                    &self.sources[id as usize],
+                    id,
+                    &mut library,
+                    &mut defined_at,
+                    self.diags,
+                );
+            }
+        }
+        let style_at = (bib.style_offset > 0).then(|| at(self, bib.style_offset));
+        let csl = if bib.style.to_ascii_lowercase().ends_with(".csl") {
+            let rel = paths::resolve(&self.root, Path::new(""), &bib.style).ok();
+            let missing = (
+                style_at
+                    .clone()
+                    .unwrap_or_else(|| Location::file("build.toml")),
+                format!("the citation style {} does not exist", bib.style),
+                "put the .csl file in the project, or name a bundled style".to_string(),
+            );
+            match rel.and_then(|r| self.read(&r, Some(missing))) {
+                Some(id) => Some(id),
+                None => return None,
+            }
+        } else {
+            None
+        };
+        let style = {
+            let csl_src = csl.map(|id| &self.sources[id as usize]);
+            cite::library::style(
+                &bib.style,
+                csl_src.map(|s| (s, s.text.as_str())),
+                style_at,
+                self.diags,
+            )
+        };
+        let locale_at = (bib.locale_offset > 0).then(|| at(self, bib.locale_offset));
+        let language = config.map(|c| c.book.language.clone()).unwrap_or_default();
+        let (locale, locales) =
+            cite::library::locale(bib.locale.as_deref(), &language, locale_at, self.diags);
+        if self.diags.error_count() > before {
+            return None;
+        }
+        Some(cite::Refs {
+            library,
+            style: style?,
+            locale,
+            locales,
+            defined_at,
+        })
+    }
+
+    /// Formats the citations found (in place of their placeholders, or as their notes) and
+    /// returns the bibliography; the entries it lists get their anchors as link targets.
+    fn citations(
+        &mut self,
+        refs: Option<&cite::Refs>,
+        config: Option<&Config>,
+        entries: &mut [Entry],
+        shared: &mut markdown::Shared,
+    ) -> Vec<crate::model::BibItem> {
+        let bib_entry = entries
+            .iter()
+            .position(|e| matches!(e.kind, EntryKind::Bibliography));
+        let settings = config.and_then(|c| c.bibliography.as_ref());
+        let (Some(refs), Some(settings)) = (refs, settings) else {
+            return Vec::new();
+        };
+        if bib_entry.is_none() {
+            let at = self
+                .sources
+                .iter()
+                .find(|s| s.path == Path::new("build.toml"))
+                .map(|s| s.location(settings.offset));
+            self.diags.warning_hint(
+                at,
+                "the book has references but no bibliography",
+                "add - [Bibliography](@bibliography) to contents.md where it should be printed",
+            );
+        }
+        let tops: Vec<usize> = {
+            let mut top = 0;
+            entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    if e.depth == 0 {
+                        top = i;
+                    }
+                    top
+                })
+                .collect()
+        };
+        let resolved = cite::resolve(
+            refs,
+            &shared.cites,
+            &shared.notes,
+            &|e| tops.get(e).copied().unwrap_or(e),
+            bib_entry.is_some(),
+            settings.uncited,
+        );
+        for e in entries.iter_mut() {
+            if let EntryKind::Document(d) = &mut e.kind {
+                cite::fill(&mut d.blocks, &resolved.text);
+                if let Some(h) = &mut d.heading {
+                    let mut one = vec![Block::Heading(h.clone())];
+                    cite::fill(&mut one, &resolved.text);
+                    if let Some(Block::Heading(filled)) = one.pop() {
+                        *h = filled;
+                    }
+                }
+            }
+        }
+        for n in &mut shared.notes {
+            cite::fill(&mut n.blocks, &resolved.text);
+        }
+        for (site, text) in shared.cites.iter().zip(resolved.note_text) {
+            if let (Some(note), Some(text)) = (site.note, text) {
+                shared.notes[note as usize].blocks = vec![Block::Para(crate::model::Para {
+                    inlines: text,
+                    pos: site.pos,
+                })];
+            }
+        }
+        self.check_entries(refs, &resolved.bibliography);
+        resolved.bibliography
+    }
+
+    /// An entry the style cannot format well (no title) is a warning at the entry.
+    fn check_entries(&mut self, refs: &cite::Refs, listed: &[crate::model::BibItem]) {
+        for item in listed {
+            let Some(entry) = refs.get(&item.key) else {
+                continue;
+            };
+            if entry.title().is_none() {
+                let at = refs
+                    .defined_at
+                    .get(&item.key)
+                    .map(|(f, o)| self.sources[*f as usize].location(*o));
+                self.diags.warning_hint(
+                    at,
+                    format!(
+                        "the reference \"{}\" has no title: the style prints it incompletely",
+                        item.key
+                    ),
+                    "add a title field to the entry",
+                );
+            }
+        }
     }
 
     /// The targets of cross-references (entry anchors and heading ids), every `#id` link
@@ -422,6 +656,30 @@ impl Loader<'_> {
                 RawTarget::Figures => {
                     generated("figures", self.diags, &self.sources);
                     (EntryKind::Figures, "figures".to_string())
+                }
+                RawTarget::Bibliography => {
+                    generated("bibliography", self.diags, &self.sources);
+                    if config.is_some_and(|c| c.bibliography.is_none()) {
+                        self.diags.error_hint(
+                            Some(at.clone()),
+                            "@bibliography needs the book's references",
+                            "add [bibliography] with files = [\"references.bib\"] to build.toml",
+                        );
+                    }
+                    (EntryKind::Bibliography, "bibliography".to_string())
+                }
+                RawTarget::Notes => {
+                    generated("notes", self.diags, &self.sources);
+                    if config
+                        .is_some_and(|c| c.notes.placement != crate::model::NotePlacement::Book)
+                    {
+                        self.diags.error_hint(
+                            Some(at.clone()),
+                            "@notes gathers the notes only with [notes] placement = \"book\"",
+                            "add [notes] placement = \"book\" to build.toml, or remove @notes",
+                        );
+                    }
+                    (EntryKind::Notes, "notes".to_string())
                 }
                 RawTarget::Index => {
                     generated("index", self.diags, &self.sources);
@@ -983,7 +1241,9 @@ fn fill_inlines(inlines: &mut [Inline], targets: &HashMap<String, Target>) {
                 }
                 fill_inlines(&mut l.content, targets);
             }
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) => fill_inlines(c, targets),
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) | Inline::SmallCaps(c) => {
+                fill_inlines(c, targets)
+            }
             _ => {}
         }
     }

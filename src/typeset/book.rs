@@ -148,6 +148,17 @@ fn entry_flow(book: &Book, top: usize, tools: &mut Tools<'_>, design: Design) ->
     }
     let mut fb = FlowBuilder::new(tools, book, design);
     fb.opening(top);
+    match kind {
+        EntryKind::Bibliography => {
+            fb.bibliography(top, &book.bibliography);
+            return Some(fb.finish());
+        }
+        EntryKind::Notes => {
+            fb.book_notes();
+            return Some(fb.finish());
+        }
+        _ => {}
+    }
     if let EntryKind::Ordering = kind {
         fb.blocks(
             usize::MAX,
@@ -175,6 +186,9 @@ fn entry_flow(book: &Book, top: usize, tools: &mut Tools<'_>, design: Design) ->
         if i >= book.entries.len() || book.entries[i].depth == 0 {
             break;
         }
+    }
+    if book.config.notes.placement == crate::model::NotePlacement::Chapter {
+        fb.chapter_notes(top);
     }
     Some(fb.finish())
 }

@@ -555,7 +555,7 @@ fn top_figures(
     let mut cited: Vec<NoteId> = Vec::new();
     let mut notes_h = 0.0;
     for &f in waiting {
-        for id in boxes[f].notes() {
+        for id in foot_notes(flow, &boxes[f]) {
             if !from.placed_notes.contains(&id) && !cited.contains(&id) {
                 if cited.is_empty() {
                     notes_h += sep;
@@ -613,7 +613,10 @@ fn top_figures(
         used += need;
         out.push((f, 1.0));
     }
-    let kept: Vec<NoteId> = out.iter().flat_map(|(f, _)| boxes[*f].notes()).collect();
+    let kept: Vec<NoteId> = out
+        .iter()
+        .flat_map(|(f, _)| foot_notes(flow, &boxes[*f]))
+        .collect();
     cited.retain(|id| kept.contains(id));
     let notes_h = if cited.is_empty() {
         0.0
@@ -621,6 +624,11 @@ fn top_figures(
         sep + cited.iter().map(|id| notes.height(id)).sum::<f64>()
     };
     (out, cited, notes_h, used, 0.0)
+}
+
+/// The notes a box cites that are set at the foot of the page (endnotes are not).
+fn foot_notes<'b>(flow: &'b Flow, b: &'b VBox) -> impl Iterator<Item = NoteId> + 'b {
+    b.notes().filter(|id| flow.notes.contains_key(id))
 }
 
 fn is_plate(b: &VBox) -> bool {
@@ -641,7 +649,7 @@ fn plate_page(
     let b = &flow.boxes[figure];
     let mut placed_notes = from.placed_notes.clone();
     let mut lines: Vec<(NoteId, usize)> = Vec::new();
-    for id in b.notes() {
+    for id in foot_notes(flow, b) {
         if placed_notes.insert(id) {
             lines.extend((0..notes.lines(&id).len()).map(|k| (id, k)));
         }
@@ -727,8 +735,7 @@ fn reach(
     let mut body_started = false;
     while r.j < n {
         let b = &boxes[r.j];
-        let new: Vec<NoteId> = b
-            .notes()
+        let new: Vec<NoteId> = foot_notes(flow, b)
             .filter(|id| {
                 !from.placed_notes.contains(id)
                     && !r.cited.contains(id)

@@ -8,7 +8,9 @@ use super::paginate::{PageContent, Placed};
 use super::paragraph::{self, Align, ParaStyle, Tools};
 use crate::display::{LineRole, PItem, PLine, Page, PageKind};
 use crate::fonts::Style;
-use crate::model::{Book, FlowPoint};
+use std::collections::HashMap;
+
+use crate::model::{Book, EntryKind, FlowPoint, NoteId};
 
 /// Turns laid-out chunks into pages of positioned items, with running heads and folios.
 pub(crate) fn render(
@@ -46,13 +48,63 @@ pub(crate) fn render(
         }
     }
     if book.config.pdf.running_heads {
-        for page in out.iter_mut() {
+        let heads = endnote_heads(book, &out);
+        for (page, head) in out.iter_mut().zip(heads) {
             if page.kind == PageKind::Body {
-                running_head(book, page, frame, tools);
+                running_head(book, page, frame, tools, head);
             }
         }
     }
     out
+}
+
+/// The running heads of the `@notes` pages, as the Chicago Manual recommends: "Notes to
+/// pages 45–67", the pages where the notes on the page are referred to.
+fn endnote_heads(book: &Book, pages: &[Page]) -> Vec<Option<String>> {
+    let notes_entry = |p: &Page| {
+        p.entry
+            .is_some_and(|e| matches!(book.entries[e].kind, EntryKind::Notes))
+    };
+    if !pages.iter().any(notes_entry) {
+        return vec![None; pages.len()];
+    }
+    let mut ref_page: HashMap<NoteId, usize> = HashMap::new();
+    for (i, p) in pages.iter().enumerate().filter(|(_, p)| !notes_entry(p)) {
+        for n in &p.note_refs {
+            ref_page.entry(*n).or_insert(i);
+        }
+    }
+    pages
+        .iter()
+        .map(|p| {
+            if !notes_entry(p) {
+                return None;
+            }
+            let refs: Vec<usize> = p
+                .lines
+                .iter()
+                .filter_map(|l| match l.role {
+                    LineRole::Note { note, .. } => ref_page.get(&note).copied(),
+                    _ => None,
+                })
+                .collect();
+            let (lo, hi) = (refs.iter().min()?, refs.iter().max()?);
+            let (a, b) = (pages[*lo].label(), pages[*hi].label());
+            let english = book.config.book.language.starts_with("en");
+            Some(match (english, lo == hi) {
+                (true, true) => format!("Notes to page {a}"),
+                (true, false) => format!("Notes to pages {a}–{b}"),
+                (false, true) => format!(
+                    "{} · {a}",
+                    crate::model::notes_title(&book.config.book.language)
+                ),
+                (false, false) => format!(
+                    "{} · {a}–{b}",
+                    crate::model::notes_title(&book.config.book.language)
+                ),
+            })
+        })
+        .collect()
 }
 
 /// Draws page `pi` of a chunk: its boxes, its notes and their rule. The set lines are moved
@@ -165,10 +217,18 @@ fn draw_figure(page: &mut Page, f: &mut FigureBox, left: f64, top: f64, scale: f
 
 /// Verso: the book's title; recto: the current chapter's contents title. The folio is at the
 /// outer edge of the same line.
-fn running_head(book: &Book, page: &mut Page, frame: &Frame, tools: &mut Tools<'_>) {
+fn running_head(
+    book: &Book,
+    page: &mut Page,
+    frame: &Frame,
+    tools: &mut Tools<'_>,
+    head: Option<String>,
+) {
     let d = &frame.design;
     let size = d.size * d.head_scale;
-    let text = if page.recto {
+    let text = if let Some(h) = head {
+        h
+    } else if page.recto {
         page.entry
             .map(|e| book.entries[e].title.clone())
             .unwrap_or_default()

@@ -19,7 +19,7 @@ fn first_pos(blocks: &[Block]) -> Option<Pos> {
 }
 
 /// Vertical spaces, in lines.
-const SPACE_BEFORE_HEADING: f64 = 1.5;
+pub(super) const SPACE_BEFORE_HEADING: f64 = 1.5;
 const SPACE_AFTER_HEADING: f64 = 0.5;
 const SPACE_AROUND_QUOTE: f64 = 0.5;
 /// Space after an opening's title, in lines.
@@ -116,7 +116,7 @@ impl FlowBuilder<'_, '_> {
     }
 
     /// Size and style of a heading of rank `level` (1 is the highest under a title).
-    fn heading_size(&self, level: u8) -> (f64, bool) {
+    pub(super) fn heading_size(&self, level: u8) -> (f64, bool) {
         let d = &self.design;
         match level {
             0 | 1 => (d.size * d.heading_scale, false),
@@ -147,7 +147,7 @@ impl FlowBuilder<'_, '_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn heading(
+    pub(super) fn heading(
         &mut self,
         inlines: &[Inline],
         level: u8,

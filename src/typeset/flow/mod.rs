@@ -5,7 +5,9 @@
 //! `blocks` sets the running text (openings, headings, paragraphs, quotations, lists, code,
 //! scene breaks); `table`, `figure` and `notes` the rest.
 
+mod bibliography;
 mod blocks;
+mod endnotes;
 mod figure;
 mod notes;
 mod table;

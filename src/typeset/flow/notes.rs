@@ -2,12 +2,16 @@
 
 use super::{FlowBuilder, VBox};
 use crate::display::LineRole;
-use crate::model::{Block, Inline, NoteId};
+use crate::model::{Block, Inline, NoteId, NotePlacement};
 use crate::typeset::paragraph::{self, Align, Line, ParaStyle};
 
 impl FlowBuilder<'_, '_> {
     /// Sets every footnote cited in these lines (once).
     pub(super) fn collect_notes(&mut self, lines: &[Line]) {
+        // Endnotes are set where they are gathered, not at the foot of the page.
+        if self.book.config.notes.placement != NotePlacement::Foot {
+            return;
+        }
         for l in lines {
             for n in &l.notes {
                 if self.notes.contains_key(n) {
@@ -20,7 +24,7 @@ impl FlowBuilder<'_, '_> {
     }
 
     /// A footnote: smaller type, the number first.
-    fn note(&mut self, n: NoteId) -> Vec<VBox> {
+    pub(super) fn note(&mut self, n: NoteId) -> Vec<VBox> {
         let note = &self.book.notes[n as usize];
         let saved = self.tools.context.replace(note.pos);
         let d = self.design;

@@ -17,6 +17,8 @@ pub(super) struct Builder<'t, 'a> {
     /// Style stack state.
     bold: u32,
     italic: u32,
+    /// Inside small capitals.
+    caps: u32,
     link: u16,
     /// At the start of a line (paragraph start or after a hard break): spaces are fixed.
     pub(super) line_start: bool,
@@ -40,6 +42,7 @@ impl<'t, 'a> Builder<'t, 'a> {
             word: Vec::new(),
             bold: u32::from(style.base.is_bold()),
             italic: u32::from(style.base.is_italic()),
+            caps: 0,
             link: 0,
             line_start: true,
         };
@@ -80,6 +83,13 @@ impl Builder<'_, '_> {
                     self.bold -= 1;
                 }
                 Inline::Strike(c) => self.inlines(c),
+                Inline::SmallCaps(c) => {
+                    self.caps += 1;
+                    self.inlines(c);
+                    self.caps -= 1;
+                }
+                // Resolved by the loader: a loaded book has none.
+                Inline::Cite(_) => {}
                 Inline::Code(t) => {
                     self.text_run(t);
                     self.flat_adjust(t.len() as u32, 1);
@@ -97,7 +107,11 @@ impl Builder<'_, '_> {
                 }
                 Inline::NoteRef(n) => {
                     self.p.marks.push((self.p.glyphs.len(), Mark::Note(*n)));
-                    let num = self.tools_note_number(*n);
+                    let mut num = self.tools_note_number(*n);
+                    // Two references side by side: "3,4", not "34".
+                    if self.word.last().is_some_and(|p| p.note) {
+                        num.insert(0, ',');
+                    }
                     let start = self.p.text.len();
                     self.p.text.push_str(&num);
                     self.word.push(Part {
