@@ -34,6 +34,127 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
     )
 }
 
+/// Sherlock Holmes with a citation at the end of each of its first 2,000 paragraphs (Chicago
+/// notes, eight works from the citations test book) and the same book without them.
+fn cited_books(dir: &Path) -> (PathBuf, PathBuf) {
+    const KEYS: [&str; 8] = [
+        "knuth1981",
+        "liang1983",
+        "bringhurst2004",
+        "knuth1984",
+        "knuth1999",
+        "tschichold1991",
+        "uax14",
+        "lindisfarne",
+    ];
+    let src = corpus("sherlock-holmes");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/citations");
+    let (with, without) = (dir.join("with"), dir.join("without"));
+    let mut n = 0usize;
+    for (root, cite) in [(&with, true), (&without, false)] {
+        copy_dir(&src, root);
+        if !cite {
+            continue;
+        }
+        for f in ["references.bib", "archives.yaml"] {
+            std::fs::copy(fixtures.join(f), root.join(f)).unwrap();
+        }
+        let toml = std::fs::read_to_string(root.join("build.toml")).unwrap();
+        std::fs::write(
+            root.join("build.toml"),
+            format!("{toml}\n[bibliography]\nfiles = [\"references.bib\", \"archives.yaml\"]\n"),
+        )
+        .unwrap();
+        let contents = root.join("manuscript/contents.md");
+        let c = std::fs::read_to_string(&contents).unwrap();
+        std::fs::write(
+            &contents,
+            c.replace(
+                "- [Index](@index)",
+                "- [Bibliography](@bibliography)\n- [Index](@index)",
+            ),
+        )
+        .unwrap();
+        let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("manuscript"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "md") && !p.ends_with("contents.md"))
+            .collect();
+        files.sort();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            let mut out = String::new();
+            for (i, l) in lines.iter().enumerate() {
+                out.push_str(l);
+                let ends_paragraph = lines.get(i + 1).is_none_or(|next| next.trim().is_empty());
+                let prose = l
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphabetic() || c == '“');
+                if n < 2000 && ends_paragraph && prose {
+                    out.push_str(&format!(" [@{}, {}]", KEYS[n % KEYS.len()], 1 + n % 300));
+                    n += 1;
+                }
+                out.push('\n');
+            }
+            std::fs::write(&f, out).unwrap();
+        }
+    }
+    assert_eq!(
+        n, 2000,
+        "the book has fewer paragraphs than citations wanted"
+    );
+    (with, without)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// The cost of citing: the same book built with and without 2,000 citations.
+fn citations_bench(runs: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let (with, without) = cited_books(dir.path());
+    let t = Timestamp::fixed(0);
+    let q = Progress::new(true);
+    let build = |root: &Path| {
+        time(runs, || {
+            let (b, d) = bookbuild::project::load(root);
+            let b = b.unwrap_or_else(|| panic!("{:?}", d.into_sorted()));
+            bookbuild::pipeline::build(
+                &b,
+                bookbuild::pipeline::Targets {
+                    pdf: true,
+                    epub: true,
+                },
+                Path::new("/tmp"),
+                t,
+                &q,
+            )
+            .expect("build")
+        })
+    };
+    let (a, b) = (build(&without), build(&with));
+    let load = time(runs, || bookbuild::project::load(&with));
+    println!(
+        "citations        without {:.0} ms, with 2,000 (Chicago notes) {:.0} ms: {:.2}× (loading and formatting them: {:.0} ms)",
+        a.as_secs_f64() * 1000.0,
+        b.as_secs_f64() * 1000.0,
+        b.as_secs_f64() / a.as_secs_f64(),
+        load.as_secs_f64() * 1000.0
+    );
+}
+
 fn main() {
     // `cargo bench -- NAME` runs only the books whose name contains NAME.
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
@@ -47,6 +168,12 @@ fn main() {
         "{:<16} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>12}",
         "book", "load", "index", "typeset", "pdf", "epub", "build", "pages"
     );
+    if filter
+        .as_ref()
+        .is_none_or(|f| "citations".contains(f.as_str()))
+    {
+        citations_bench(runs);
+    }
     for (name, root) in books {
         if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
             continue;
@@ -58,7 +185,8 @@ fn main() {
             let mut idx = book.index.clone();
             let mut entries = book.entries.clone();
             let mut notes = book.notes.clone();
-            bookbuild::index::hits::find(&mut entries, &mut notes, &mut idx);
+            let mut bib = book.bibliography.clone();
+            bookbuild::index::hits::find(&mut entries, &mut notes, &mut bib, &mut idx);
             bookbuild::index::build::build(&book)
         });
         let printed = bookbuild::index::build::build(&book);

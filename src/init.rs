@@ -36,6 +36,12 @@ paper = "white-50lb"
 back_text = """
 A short description of the book for its back cover.
 """
+
+# The works the book cites, and how citations look: Chicago notes (each citation a
+# footnote) or "chicago-author-date", "apa", "mla" … (in the text).
+[bibliography]
+files = ["references.bib"]
+style = "chicago-notes"
 "#,
     ),
     (
@@ -52,6 +58,7 @@ A short description of the book for its back cover.
 
 # Back matter
 
+- [Bibliography](@bibliography)
 - [Index](@index)
 - [How to get the book](@ordering)
 "#,
@@ -61,6 +68,24 @@ A short description of the book for its back cover.
         r#"# Preface
 
 This book was started with `bookbuild init`. Replace this preface with your own.
+
+A citation names a work of `references.bib` by its key, with the page cited: the setting of
+a page of text is a matter of rhythm and proportion [@bringhurst2004, 25]. Each becomes a
+note, and the works cited are listed in the bibliography.
+"#,
+    ),
+    (
+        "references.bib",
+        r#"% The works the book cites (BibLaTeX, as Zotero or JabRef export it).
+
+@book{bringhurst2004,
+  author    = {Bringhurst, Robert},
+  title     = {The Elements of Typographic Style},
+  edition   = {3},
+  publisher = {Hartley \& Marks},
+  address   = {Point Roberts, WA},
+  year      = {2004},
+}
 "#,
     ),
     (

@@ -26,27 +26,90 @@ fn append(path: &Path, text: &str) {
 
 const CASES: &[Case] = &[
     Case {
+        name: "unknown citation key",
+        break_it: |p| {
+            append(
+                &p.join("manuscript/chapter-2.md"),
+                "\nAs shown [@bringhurst2005, 12].\n",
+            )
+        },
+        expect: "manuscript/chapter-2.md:12:11: error: unknown citation key @bringhurst2005: no entry of the bibliography has it",
+        warning: false,
+    },
+    Case {
+        name: "malformed bibliography file",
+        break_it: |p| {
+            append(
+                &p.join("references.bib"),
+                "\n@book{knuth1984,\n  title = {The TeXbook,\n",
+            )
+        },
+        expect: "references.bib:12:1: error: the reference file does not parse: an entry is not closed before the end of the file",
+        warning: false,
+    },
+    Case {
+        name: "unknown citation style",
+        break_it: |p| {
+            edit(&p.join("build.toml"), |s| {
+                s.replace("style = \"chicago-notes\"", "style = \"chicago-nots\"")
+            })
+        },
+        expect: "build.toml:37:9: error: [bibliography] style \"chicago-nots\" is not a style bookbuild knows",
+        warning: false,
+    },
+    Case {
+        name: "unknown locale",
+        break_it: |p| {
+            edit(&p.join("build.toml"), |s| {
+                s.replace(
+                    "style = \"chicago-notes\"",
+                    "style = \"chicago-notes\"\nlocale = \"xx-YY\"",
+                )
+            })
+        },
+        expect: "build.toml:38:10: error: [bibliography] locale \"xx-YY\" is not a locale bookbuild has",
+        warning: false,
+    },
+    Case {
+        name: "missing reference file",
+        break_it: |p| std::fs::remove_file(p.join("references.bib")).unwrap(),
+        expect: "build.toml:36:10: error: the reference file references.bib does not exist",
+        warning: false,
+    },
+    Case {
+        name: "notes at the back without @notes",
+        break_it: |p| append(&p.join("build.toml"), "\n[notes]\nplacement = \"book\"\n"),
+        expect: "build.toml:40:13: error: [notes] placement = \"book\" needs a place for the notes",
+        warning: false,
+    },
+    Case {
+        name: "a bare @word that is no key",
+        break_it: |p| append(&p.join("manuscript/chapter-2.md"), "\nAsk @someone.\n"),
+        expect: "manuscript/chapter-2.md:12:5: warning: @someone is not a key of the bibliography; it is printed as written",
+        warning: true,
+    },
+    Case {
         name: "missing file in contents",
         break_it: |p| append(&contents(p), "- [Missing](missing.md)\n"),
-        expect: "manuscript/contents.md:15:3: error: manuscript/missing.md does not exist",
+        expect: "manuscript/contents.md:16:3: error: manuscript/missing.md does not exist",
         warning: false,
     },
     Case {
         name: "file listed twice",
         break_it: |p| append(&contents(p), "- [Again](chapter-1.md)\n"),
-        expect: "manuscript/contents.md:15:3: error: manuscript/chapter-1.md is listed twice in contents.md (first on line 8)",
+        expect: "manuscript/contents.md:16:3: error: manuscript/chapter-1.md is listed twice in contents.md (first on line 8)",
         warning: false,
     },
     Case {
         name: "generated entry twice",
         break_it: |p| append(&contents(p), "- [Index again](@index)\n"),
-        expect: "manuscript/contents.md:15:3: error: @index appears twice in contents.md (first on line 13)",
+        expect: "manuscript/contents.md:16:3: error: @index appears twice in contents.md (first on line 14)",
         warning: false,
     },
     Case {
         name: "unknown generated entry",
         break_it: |p| append(&contents(p), "- [Glossary](@glossary)\n"),
-        expect: "manuscript/contents.md:15:3: error: unknown generated entry \"@glossary\"",
+        expect: "manuscript/contents.md:16:3: error: unknown generated entry \"@glossary\"",
         warning: false,
     },
     Case {
@@ -130,13 +193,13 @@ const CASES: &[Case] = &[
     Case {
         name: "contents path with ..",
         break_it: |p| append(&contents(p), "- [Outside](../../outside.md)\n"),
-        expect: "manuscript/contents.md:15:3: error: \"../../outside.md\" leaves the project directory",
+        expect: "manuscript/contents.md:16:3: error: \"../../outside.md\" leaves the project directory",
         warning: false,
     },
     Case {
         name: "absolute contents path",
         break_it: |p| append(&contents(p), "- [Passwords](/etc/passwd)\n"),
-        expect: "manuscript/contents.md:15:3: error: \"/etc/passwd\" is an absolute path",
+        expect: "manuscript/contents.md:16:3: error: \"/etc/passwd\" is an absolute path",
         warning: false,
     },
     Case {
@@ -148,7 +211,7 @@ const CASES: &[Case] = &[
             std::os::unix::fs::symlink(&outside, p.join("manuscript/linked.md")).unwrap();
             append(&contents(p), "- [Linked](linked.md)\n");
         },
-        expect: "manuscript/contents.md:15:3: error: \"linked.md\" is a symbolic link (or goes through one) that points outside the project",
+        expect: "manuscript/contents.md:16:3: error: \"linked.md\" is a symbolic link (or goes through one) that points outside the project",
         warning: false,
     },
     Case {
@@ -191,7 +254,7 @@ const CASES: &[Case] = &[
     Case {
         name: "unknown section",
         break_it: |p| append(&p.join("build.toml"), "\n[layout]\nwidth = 3\n"),
-        expect: "build.toml:33:2: error: unknown key `layout` in build.toml",
+        expect: "build.toml:39:2: error: unknown key `layout` in build.toml",
         warning: false,
     },
     Case {
@@ -266,7 +329,7 @@ const CASES: &[Case] = &[
                 format!("{}{}", &s[..a], &s[b..])
             })
         },
-        expect: "manuscript/contents.md:14:3: error: @ordering needs an [ordering] section in build.toml",
+        expect: "manuscript/contents.md:15:3: error: @ordering needs an [ordering] section in build.toml",
         warning: false,
     },
     Case {

@@ -81,7 +81,12 @@ fn new_entry(
 }
 
 /// Finds every match phrase in the book and inserts an anchor at each.
-pub fn find(entries: &mut [Entry], notes: &mut [Footnote], index: &mut Index) {
+pub fn find(
+    entries: &mut [Entry],
+    notes: &mut [Footnote],
+    bibliography: &mut [crate::model::BibItem],
+    index: &mut Index,
+) {
     let matcher = Matcher::new(index.entries.iter().enumerate().map(|(i, e)| Phrases {
         entry: i as IndexEntryId,
         phrases: &e.matches,
@@ -106,6 +111,16 @@ pub fn find(entries: &mut [Entry], notes: &mut [Footnote], index: &mut Index) {
     for n in notes.iter_mut() {
         ctx.in_entry = n.entry;
         ctx.blocks(&mut n.blocks);
+    }
+    ctx.in_note = false;
+    if let Some(bib) = entries
+        .iter()
+        .position(|e| matches!(e.kind, EntryKind::Bibliography))
+    {
+        ctx.in_entry = bib;
+        for item in bibliography.iter_mut() {
+            ctx.inlines(&mut item.content);
+        }
     }
 }
 
@@ -270,8 +285,16 @@ pub fn reading_order(book: &crate::model::Book) -> Vec<u32> {
     let mut next = 0u32;
     let mut seen_notes = vec![false; book.notes.len()];
     for e in &book.entries {
-        if let EntryKind::Document(doc) = &e.kind {
-            rank_blocks(&doc.blocks, book, &mut rank, &mut next, &mut seen_notes);
+        match &e.kind {
+            EntryKind::Document(doc) => {
+                rank_blocks(&doc.blocks, book, &mut rank, &mut next, &mut seen_notes);
+            }
+            EntryKind::Bibliography => {
+                for item in &book.bibliography {
+                    rank_inlines(&item.content, book, &mut rank, &mut next, &mut seen_notes);
+                }
+            }
+            _ => {}
         }
     }
     // Hits the walk does not reach (in notes never cited) stay at u32::MAX: they are not
@@ -383,7 +406,7 @@ mod tests {
             })],
             pos: Pos::default(),
         }];
-        find(&mut [], &mut notes, &mut index);
+        find(&mut [], &mut notes, &mut [], &mut index);
         assert_eq!(index.hits.len(), 2);
         let Block::Para(p) = &notes[0].blocks[0] else {
             panic!()

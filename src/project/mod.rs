@@ -155,6 +155,11 @@ impl Loader<'_> {
             )),
         );
         let config = config_id.and_then(|id| config::load(&self.sources[id as usize], self.diags));
+        // The citation style's locales take a while to decode: meanwhile the files are read.
+        let locales = config
+            .as_ref()
+            .is_some_and(|c| c.bibliography.is_some())
+            .then(|| std::thread::spawn(hayagriva::archive::locales));
         self.check_fonts(config.as_ref());
 
         let contents_rel = Path::new(MANUSCRIPT).join("contents.md");
@@ -169,18 +174,7 @@ impl Loader<'_> {
         )?;
         let raw = contents::parse(&self.sources[contents_id as usize], self.diags);
         let mut entries = self.outline(raw, contents_id, config.as_ref());
-        if let Some(c) = &config
-            && c.notes.placement == crate::model::NotePlacement::Book
-            && !entries.iter().any(|e| matches!(e.kind, EntryKind::Notes))
-        {
-            let at =
-                config_id.map(|id| self.sources[id as usize].location(c.notes.placement_offset));
-            self.diags.error_hint(
-                at,
-                "[notes] placement = \"book\" needs a place for the notes",
-                "add - [Notes](@notes) to contents.md, in the back matter",
-            );
-        }
+        self.check_notes_place(config.as_ref(), config_id, &entries);
 
         // Index terms first: markers in the text are matched against them.
         let index_rel = Path::new(MANUSCRIPT).join("index.toml");
@@ -190,8 +184,11 @@ impl Loader<'_> {
             index.entries = index_toml::load(&self.sources[id as usize], id, self.diags);
         }
 
-        let refs = self.references(config.as_ref(), config_id);
+        let mut refs = self.references(config.as_ref(), config_id);
         let mut shared = self.documents(&mut entries, contents_id, config.as_ref(), refs.as_ref());
+        if let (Some(r), Some(decoded), Some(c)) = (refs.as_mut(), locales, config.as_ref()) {
+            self.locales(r, decoded, c, config_id);
+        }
         let bibliography =
             self.citations(refs.as_ref(), config.as_ref(), &mut entries, &mut shared);
         self.unlisted_files(&entries);
@@ -202,26 +199,19 @@ impl Loader<'_> {
         number_figures(&mut entries, &mut shared, numbered);
 
         let mut targets = self.cross_references(&mut entries, &mut shared);
-        if let Some(bib) = entries
-            .iter()
-            .position(|e| matches!(e.kind, EntryKind::Bibliography))
-        {
-            for item in bibliography.iter().filter(|i| !i.anchor.is_empty()) {
-                targets.insert(
-                    item.anchor.clone(),
-                    Target {
-                        entry: bib,
-                        title: crate::model::plain_text(&item.content),
-                        pos: entries[bib].pos,
-                    },
-                );
-            }
-        }
+        bibliography_targets(&mut targets, &entries, &bibliography);
 
         let images = self.images(&shared.image_refs);
         let covers = self.covers();
 
-        self.index_hits(&mut index, &mut entries, &mut shared, &contents_rel);
+        let mut bibliography = bibliography;
+        self.index_hits(
+            &mut index,
+            &mut entries,
+            &mut shared,
+            &mut bibliography,
+            &contents_rel,
+        );
 
         let config = config?;
         let ordering_blocks = match (&config.ordering, config_id) {
@@ -320,6 +310,27 @@ impl Loader<'_> {
         shared
     }
 
+    /// Notes gathered at the back need a place in contents.md.
+    fn check_notes_place(
+        &mut self,
+        config: Option<&Config>,
+        config_id: Option<u32>,
+        entries: &[Entry],
+    ) {
+        if let Some(c) = config
+            && c.notes.placement == crate::model::NotePlacement::Book
+            && !entries.iter().any(|e| matches!(e.kind, EntryKind::Notes))
+        {
+            let at =
+                config_id.map(|id| self.sources[id as usize].location(c.notes.placement_offset));
+            self.diags.error_hint(
+                at,
+                "[notes] placement = \"book\" needs a place for the notes",
+                "add - [Notes](@notes) to contents.md, in the back matter",
+            );
+        }
+    }
+
     /// `[bibliography]`: the reference files read into one library, and the style and locale
     /// resolved. `None` when the book does not cite or something there is wrong (reported).
     fn references(
@@ -387,20 +398,47 @@ impl Loader<'_> {
                 self.diags,
             )
         };
-        let locale_at = (bib.locale_offset > 0).then(|| at(self, bib.locale_offset));
-        let language = config.map(|c| c.book.language.clone()).unwrap_or_default();
-        let (locale, locales) =
-            cite::library::locale(bib.locale.as_deref(), &language, locale_at, self.diags);
         if self.diags.error_count() > before {
             return None;
         }
+        let style = style?;
+        let mut citation_style = style.clone();
+        citation_style.bibliography = None;
         Some(cite::Refs {
             library,
-            style: style?,
-            locale,
-            locales,
+            style,
+            citation_style,
+            // Set when the locales are decoded (see `locales`).
+            locale: hayagriva::citationberg::LocaleCode("en-US".into()),
+            locales: Vec::new(),
             defined_at,
         })
+    }
+
+    /// The locale of the citation style's terms, from the locales decoded meanwhile.
+    fn locales(
+        &mut self,
+        refs: &mut cite::Refs,
+        decoded: std::thread::JoinHandle<Vec<hayagriva::citationberg::Locale>>,
+        config: &Config,
+        config_id: Option<u32>,
+    ) {
+        let Some(bib) = config.bibliography.as_ref() else {
+            return;
+        };
+        let all = decoded.join().unwrap_or_default();
+        let at = config_id
+            .filter(|_| bib.locale_offset > 0)
+            .map(|id| self.sources[id as usize].location(bib.locale_offset));
+        let (locale, locales) = cite::library::locale(
+            all,
+            bib.locale.as_deref(),
+            &config.book.language,
+            at,
+            self.diags,
+        );
+        refs.locale = locale;
+        refs.locales = locales;
     }
 
     /// Formats the citations found (in place of their placeholders, or as their notes) and
@@ -565,6 +603,7 @@ impl Loader<'_> {
         index: &mut Index,
         entries: &mut [Entry],
         shared: &mut markdown::Shared,
+        bibliography: &mut [crate::model::BibItem],
         contents_rel: &Path,
     ) {
         index.hits = std::mem::take(&mut shared.hits);
@@ -589,7 +628,7 @@ impl Loader<'_> {
                 );
             }
         }
-        crate::index::hits::find(entries, &mut shared.notes, index);
+        crate::index::hits::find(entries, &mut shared.notes, bibliography, index);
         self.unmatched_terms(index);
         let has_index_page = entries.iter().any(|e| matches!(e.kind, EntryKind::Index));
         if !index.entries.is_empty() && !has_index_page {
@@ -1201,6 +1240,30 @@ fn number_figures(entries: &mut [Entry], shared: &mut markdown::Shared, numbered
         if let EntryKind::Document(d) = &mut e.kind {
             walk(&mut d.blocks, i, &mut n, shared, numbered);
         }
+    }
+}
+
+/// The bibliography's entries as link targets: citations link to them.
+fn bibliography_targets(
+    targets: &mut HashMap<String, Target>,
+    entries: &[Entry],
+    bibliography: &[crate::model::BibItem],
+) {
+    let Some(bib) = entries
+        .iter()
+        .position(|e| matches!(e.kind, EntryKind::Bibliography))
+    else {
+        return;
+    };
+    for item in bibliography.iter().filter(|i| !i.anchor.is_empty()) {
+        targets.insert(
+            item.anchor.clone(),
+            Target {
+                entry: bib,
+                title: crate::model::plain_text(&item.content),
+                pos: entries[bib].pos,
+            },
+        );
     }
 }
 

@@ -9,6 +9,36 @@ use super::fonts::{FaceId, FontBook};
 
 /// Offset of the superior-figure caches in `Shaper::cache`.
 const SUPS: usize = 1 << 12;
+/// Offset of the small-capital caches.
+const SMCP: usize = 2 << 12;
+
+/// An OpenType feature a piece of text is shaped with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Feature {
+    None,
+    /// Superior figures (note references).
+    Sups,
+    /// Small capitals.
+    Smcp,
+}
+
+impl Feature {
+    fn offset(self) -> usize {
+        match self {
+            Feature::None => 0,
+            Feature::Sups => SUPS,
+            Feature::Smcp => SMCP,
+        }
+    }
+
+    fn tag(self) -> Option<&'static [u8; 4]> {
+        match self {
+            Feature::None => None,
+            Feature::Sups => Some(b"sups"),
+            Feature::Smcp => Some(b"smcp"),
+        }
+    }
+}
 
 /// A shaped glyph in font units; `cluster` is a byte offset into the shaped text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,12 +69,17 @@ impl Shaper {
     }
 
     pub fn shape(&mut self, fonts: &FontBook, face: FaceId, text: &str) -> Arc<[UGlyph]> {
-        self.shape_with(fonts, face, text, false)
+        self.shape_with(fonts, face, text, Feature::None)
     }
 
     /// With the `sups` feature (superior figures, for note references).
     pub fn shape_sups(&mut self, fonts: &FontBook, face: FaceId, text: &str) -> Arc<[UGlyph]> {
-        self.shape_with(fonts, face, text, true)
+        self.shape_with(fonts, face, text, Feature::Sups)
+    }
+
+    /// With the `smcp` feature (small capitals, as citation styles ask for them).
+    pub fn shape_smcp(&mut self, fonts: &FontBook, face: FaceId, text: &str) -> Arc<[UGlyph]> {
+        self.shape_with(fonts, face, text, Feature::Smcp)
     }
 
     fn shape_with(
@@ -52,16 +87,16 @@ impl Shaper {
         fonts: &FontBook,
         face: FaceId,
         text: &str,
-        sups: bool,
+        feature: Feature,
     ) -> Arc<[UGlyph]> {
-        let f = face as usize + if sups { SUPS } else { 0 };
+        let f = face as usize + feature.offset();
         if self.cache.len() <= f {
             self.cache.resize_with(f + 1, HashMap::new);
         }
         if let Some(g) = self.cache[f].get(text) {
             return g.clone();
         }
-        let glyphs: Arc<[UGlyph]> = self.shape_uncached(fonts, face, f, text, sups).into();
+        let glyphs: Arc<[UGlyph]> = self.shape_uncached(fonts, face, f, text, feature).into();
         self.cache[f].insert(Box::from(text), glyphs.clone());
         glyphs
     }
@@ -72,7 +107,7 @@ impl Shaper {
         face: FaceId,
         key: usize,
         text: &str,
-        sups: bool,
+        feature: Feature,
     ) -> Vec<UGlyph> {
         let mut buf = rustybuzz::UnicodeBuffer::new();
         buf.push_str(text);
@@ -85,22 +120,22 @@ impl Shaper {
         let rb = &fonts.face(face).rb;
         let language = self.language.clone();
         let plan = self.plans.entry((key, script)).or_insert_with(|| {
-            let features: &[rustybuzz::Feature] = if sups {
-                &[rustybuzz::Feature {
-                    tag: rustybuzz::ttf_parser::Tag::from_bytes(b"sups"),
+            let features: Vec<rustybuzz::Feature> = feature
+                .tag()
+                .map(|t| rustybuzz::Feature {
+                    tag: rustybuzz::ttf_parser::Tag::from_bytes(t),
                     value: 1,
                     start: 0,
                     end: u32::MAX,
-                }]
-            } else {
-                &[]
-            };
+                })
+                .into_iter()
+                .collect();
             rustybuzz::ShapePlan::new(
                 rb,
                 rustybuzz::Direction::LeftToRight,
                 Some(script),
                 language.as_ref(),
-                features,
+                &features,
             )
         });
         let out = rustybuzz::shape_with_plan(rb, plan, buf);

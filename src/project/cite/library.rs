@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use hayagriva::archive::{ArchivedStyle, locales};
+use hayagriva::archive::ArchivedStyle;
 use hayagriva::citationberg::{IndependentStyle, Locale, LocaleCode, Style, StyleClass};
 use hayagriva::{Entry, Library};
 
@@ -15,6 +15,9 @@ use crate::project::tomlcheck;
 pub(crate) struct Refs {
     pub library: Library,
     pub style: IndependentStyle,
+    /// The style without its bibliography: formatting citations alone costs Hayagriva far
+    /// less when it has no bibliography to format and sort as well.
+    pub citation_style: IndependentStyle,
     pub locale: LocaleCode,
     pub locales: Vec<Locale>,
     /// Where each entry is defined (file id, byte offset), for messages.
@@ -154,6 +157,18 @@ fn read_bib(file: &SourceFile, diags: &mut Diagnostics) -> Option<Library> {
         Err(errors) => {
             for e in errors {
                 let (at, msg) = match &e {
+                    // The end of the file is no place to look: point at the entry left open.
+                    hayagriva::io::BibLaTeXError::Parse(p)
+                        if matches!(p.kind, biblatex::ParseErrorKind::UnexpectedEof) =>
+                    {
+                        let start = file.text[..p.span.start.min(file.text.len())]
+                            .rfind('@')
+                            .unwrap_or(0);
+                        (
+                            start,
+                            "an entry is not closed before the end of the file".to_string(),
+                        )
+                    }
                     hayagriva::io::BibLaTeXError::Parse(p) => (p.span.start, p.kind.to_string()),
                     hayagriva::io::BibLaTeXError::Type(t) => (t.span.start, t.kind.to_string()),
                 };
@@ -258,12 +273,12 @@ pub(crate) fn style(
 /// The locale of the style's terms: the one asked for, or the book's language (its region
 /// guessed when only the language is given; US English when there is none for it).
 pub(crate) fn locale(
+    all: Vec<Locale>,
     asked: Option<&str>,
     language: &str,
     at: Option<crate::diag::Location>,
     diags: &mut Diagnostics,
 ) -> (LocaleCode, Vec<Locale>) {
-    let all = locales();
     let codes: Vec<String> = all
         .iter()
         .filter_map(|l| l.lang.as_ref().map(|c| c.0.clone()))
@@ -298,5 +313,15 @@ pub(crate) fn locale(
         }),
         None => find(language).unwrap_or_else(|| "en-US".to_string()),
     };
-    (LocaleCode(code), all)
+    // Only the locale used and US English (which every style falls back to): Hayagriva
+    // searches the files it is given for every term it prints.
+    let used: Vec<Locale> = all
+        .into_iter()
+        .filter(|l| {
+            l.lang
+                .as_ref()
+                .is_some_and(|c| c.0 == code || c.0 == "en-US")
+        })
+        .collect();
+    (LocaleCode(code), used)
 }

@@ -9,6 +9,7 @@
 //! Chicago Manual asks. With an in-text style (author-date) the citation is printed where it
 //! stands, and positions run through the book.
 
+mod fast;
 pub(crate) mod library;
 mod render;
 pub(crate) mod syntax;
@@ -70,6 +71,19 @@ pub(crate) fn resolve(
     linked: bool,
     uncited: bool,
 ) -> Resolved {
+    resolve_with(refs, sites, notes, top_of, linked, uncited, true)
+}
+
+/// [`resolve`], with the quick path allowed or not (the tests compare the two).
+fn resolve_with(
+    refs: &Refs,
+    sites: &[CiteSite],
+    notes: &[Footnote],
+    top_of: &dyn Fn(usize) -> usize,
+    linked: bool,
+    uncited: bool,
+    quick: bool,
+) -> Resolved {
     let anchors = anchors(refs);
     let anchor = |key: &str| linked.then(|| anchors.get(key).cloned()).flatten();
     let note_style = refs.note_style();
@@ -91,9 +105,8 @@ pub(crate) fn resolve(
         note_text: vec![None; sites.len()],
         bibliography: Vec::new(),
     };
-    let locale = Some(refs.locale.clone());
-    // Groups of sites formatted by one driver: per chapter with a note style, the whole book
-    // with an in-text one.
+    // Groups of sites whose positions count together: per chapter with a note style, the
+    // whole book with an in-text one.
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for &i in &order {
         let g = top_of(sites[i].entry);
@@ -104,33 +117,60 @@ pub(crate) fn resolve(
         }
     }
     let mut cited: Vec<&str> = Vec::new();
-    for group in &groups {
-        let mut driver = BibliographyDriver::new();
-        // Notes numbered as hayagriva counts them: one after another in this group.
-        let mut note_seq: HashMap<NoteId, usize> = HashMap::new();
-        for &i in group {
-            let s = &sites[i];
-            let note = s.note.or(s.in_note).map(|n| {
-                let next = note_seq.len() + 1;
-                *note_seq.entry(n).or_insert(next)
-            });
-            let items = citation_items(refs, s, note_style);
-            for it in &s.items {
-                if !cited.contains(&it.key.as_str()) {
-                    cited.push(&it.key);
-                }
+    for &i in &order {
+        for it in &sites[i].items {
+            if !cited.contains(&it.key.as_str()) {
+                cited.push(&it.key);
             }
-            driver.citation(request(refs, items, note));
         }
-        if !note_style {
-            hidden_citations(refs, &cited, uncited, &mut driver);
-        }
-        let rendered = driver.finish(BibliographyRequest::new(
-            &refs.style,
-            locale.clone(),
-            &refs.locales,
-        ));
-        for (&i, c) in group.iter().zip(&rendered.citations) {
+    }
+    let mut cache = fast::FormCache::new();
+    let tests = fast::Tests::of(refs);
+    // The forms of every group's citations, formatted once each; a group whose forms
+    // cannot be reproduced, or a book with works that read alike, takes the slow path.
+    let mut forms: Vec<Option<Vec<Vec<fast::ItemForm>>>> = groups
+        .iter()
+        .map(|g| {
+            (quick && fast::style_allows(refs))
+                .then(|| {
+                    fast::forms(refs, sites, g, note_style, tests, &|s| {
+                        purposes(s, note_style)
+                    })
+                })
+                .flatten()
+        })
+        .collect();
+    // The bibliography is formatted meanwhile.
+    let all: Vec<&[fast::ItemForm]> = forms
+        .iter()
+        .flatten()
+        .flat_map(|g| g.iter().map(Vec::as_slice))
+        .collect();
+    let ((), listed) = rayon::join(
+        || cache.fill(refs, &all, note_style),
+        || bibliography(refs, &cited, uncited, &anchors),
+    );
+    drop(all);
+    if cache.alike() {
+        forms.iter_mut().for_each(|f| *f = None);
+    }
+    let mut slow_bibliography = None;
+    for (group, group_forms) in groups.iter().zip(forms) {
+        let was_quick = group_forms.is_some();
+        let rendered: Vec<hayagriva::ElemChildren> = match group_forms {
+            Some(forms) => forms
+                .iter()
+                .map(|f| cache.get(refs, f, note_style).unwrap_or_default())
+                .collect(),
+            None => {
+                let (r, b) = one_driver(refs, sites, group, note_style, &cited, uncited);
+                if b.is_some() {
+                    slow_bibliography = b;
+                }
+                r
+            }
+        };
+        for (&i, c) in group.iter().zip(&rendered) {
             let s = &sites[i];
             let dress: Vec<render::ItemDress> = s
                 .items
@@ -141,19 +181,11 @@ pub(crate) fn resolve(
                     anchor: anchor(&it.key),
                 })
                 .collect();
-            let mut text = render::inlines(&c.citation, &dress);
-            if !note_style && s.items.iter().any(|it| it.suppress_author) {
-                text = year_only(text, s);
+            let mut text = render::inlines(c, &dress);
+            if was_quick {
+                fast::put_locators(&mut text, s);
             }
-            if note_style && s.in_note.is_some() {
-                // Inside a sentence of the author's note: in parentheses, as pandoc sets it.
-                render::trim_final_period(&mut text);
-                text.insert(0, Inline::Text("(".into()));
-                text.push(Inline::Text(")".into()));
-            }
-            if refs.quotes_take_punctuation() {
-                render::punctuation_inside_quotes(&mut text);
-            }
+            finish_citation(refs, s, &mut text);
             if s.note.is_some() {
                 render::capitalize_first(&mut text);
                 out.note_text[i] = Some(text);
@@ -161,17 +193,97 @@ pub(crate) fn resolve(
                 out.text[i] = text;
             }
         }
-        if !note_style && let Some(b) = rendered.bibliography {
-            out.bibliography = bib_items(refs, b, &anchors);
-        }
     }
+    out.bibliography = match slow_bibliography {
+        // An in-text style told works apart (2000a, 2000b): its bibliography says the same.
+        Some(b) if !note_style => bib_items(refs, b, &anchors),
+        _ => listed,
+    };
     if note_style {
-        out.bibliography = note_style_bibliography(refs, &cited, uncited, &anchors);
         for (i, s) in sites.iter().enumerate().filter(|(_, s)| s.narrative) {
             out.text[i] = vec![Inline::Text(short_names(refs, s))];
         }
     }
     out
+}
+
+/// The forms the author asked for: with an in-text style, narrative citations for prose and
+/// `-@key` without the author.
+fn purposes(s: &CiteSite, note_style: bool) -> Vec<Option<CitePurpose>> {
+    s.items
+        .iter()
+        .map(|it| match (note_style, s.narrative, it.suppress_author) {
+            (false, true, _) => Some(CitePurpose::Prose),
+            (false, false, true) => Some(CitePurpose::Year),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The slow path: the group's citations through one driver, as Hayagriva positions and
+/// disambiguates them. With an in-text style it also gives the bibliography.
+fn one_driver(
+    refs: &Refs,
+    sites: &[CiteSite],
+    group: &[usize],
+    note_style: bool,
+    cited: &[&str],
+    uncited: bool,
+) -> (
+    Vec<hayagriva::ElemChildren>,
+    Option<hayagriva::RenderedBibliography>,
+) {
+    let mut driver = BibliographyDriver::new();
+    // Notes numbered as hayagriva counts them: one after another in this group.
+    let mut note_seq: HashMap<NoteId, usize> = HashMap::new();
+    for &i in group {
+        let s = &sites[i];
+        let note = s.note.or(s.in_note).map(|n| {
+            let next = note_seq.len() + 1;
+            *note_seq.entry(n).or_insert(next)
+        });
+        driver.citation(request(refs, citation_items(refs, s, note_style), note));
+    }
+    if !note_style {
+        hidden_citations(refs, cited, uncited, &mut driver);
+    }
+    let rendered = driver.finish(BibliographyRequest::new(
+        &refs.style,
+        Some(refs.locale.clone()),
+        &refs.locales,
+    ));
+    let bib = if note_style {
+        None
+    } else {
+        rendered.bibliography
+    };
+    (
+        rendered
+            .citations
+            .into_iter()
+            .take(group.len())
+            .map(|c| c.citation)
+            .collect(),
+        bib,
+    )
+}
+
+/// What the book adds to a formatted citation: `-@key` as a year in parentheses, a citation
+/// inside the author's note in parentheses, American punctuation inside quotation marks.
+fn finish_citation(refs: &Refs, s: &CiteSite, text: &mut Vec<Inline>) {
+    let note_style = refs.note_style();
+    if !note_style && s.items.iter().any(|it| it.suppress_author) {
+        *text = year_only(std::mem::take(text), s);
+    }
+    if note_style && s.in_note.is_some() {
+        // Inside a sentence of the author's note: in parentheses, as pandoc sets it.
+        render::trim_final_period(text);
+        text.insert(0, Inline::Text("(".into()));
+        text.push(Inline::Text(")".into()));
+    }
+    if refs.quotes_take_punctuation() {
+        render::punctuation_inside_quotes(text);
+    }
 }
 
 /// A narrative citation's names in the text with a note style: the authors' family names
@@ -305,9 +417,9 @@ fn hidden_citations<'a>(
     }
 }
 
-/// The bibliography of a note style: every work cited anywhere (and the uncited ones when
-/// asked), formatted together so the style can sort them and replace repeated authors.
-fn note_style_bibliography(
+/// The bibliography: every work cited anywhere (and the uncited ones when asked), formatted
+/// together so the style can sort them.
+fn bibliography(
     refs: &Refs,
     cited: &[&str],
     uncited: bool,

@@ -13,11 +13,15 @@ fn refs(style: &str) -> Refs {
     library::read_file(&bib, 0, &mut library, &mut defined_at, &mut diags);
     library::read_file(&yaml, 1, &mut library, &mut defined_at, &mut diags);
     let style = library::style(style, None, None, &mut diags).unwrap();
-    let (locale, locales) = library::locale(None, "en", None, &mut diags);
+    let (locale, locales) =
+        library::locale(hayagriva::archive::locales(), None, "en", None, &mut diags);
     assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
+    let mut citation_style = style.clone();
+    citation_style.bibliography = None;
     Refs {
         library,
         style,
+        citation_style,
         locale,
         locales,
         defined_at,
@@ -168,4 +172,73 @@ fn a_repeated_author_is_replaced_when_the_style_asks() {
         .collect();
     assert!(texts[0].starts_with("Knuth, Donald E."), "{texts:?}");
     assert!(texts[1].starts_with("———."), "{texts:?}");
+}
+
+/// The quick path (each form formatted once) says exactly what one driver over all the
+/// citations says, whatever the positions: firsts, ibids with the same and another locator,
+/// near and far repeats, several works in one citation, narrative citations, no locator.
+#[test]
+fn the_quick_path_says_what_one_driver_says() {
+    let texts = [
+        "[@knuth1981, 1119]",
+        "[@knuth1981, 1119]",
+        "[@knuth1981, 1120–24]",
+        "[@knuth1981]",
+        "[@bringhurst2004, 25]",
+        "[@knuth1981, 1124]",
+        "[see @knuth1984, 97; @knuth1999, 25]",
+        "[@knuth1999, 25]",
+        "[@liang1983]",
+        "[@uax14]",
+        "[@tschichold1991, 85]",
+        "[@lindisfarne]",
+        "[@uax14]",
+        "[@bringhurst2004, 27–29]",
+        "[@liang1983, 37]",
+        "[@knuth1984, 453]",
+        "[-@knuth1981, 1150]",
+        "[@tschichold1991, 86; @bringhurst2004, 39]",
+    ];
+    for style in [
+        "chicago-notes",
+        "chicago-author-date",
+        "apa",
+        "modern-language-association",
+        "chicago-shortened-notes",
+    ] {
+        let r = refs(style);
+        let note_style = r.note_style();
+        let sites: Vec<CiteSite> = texts
+            .iter()
+            .enumerate()
+            .map(|(k, t)| {
+                let mut s = site(t, note_style.then_some(k as NoteId));
+                // Two chapters: positions start again in the second.
+                s.entry = if k < 10 { 1 } else { 2 };
+                s.narrative = k == 8;
+                s
+            })
+            .collect();
+        let mut ns = notes(texts.len());
+        for (k, n) in ns.iter_mut().enumerate() {
+            n.entry = if k < 10 { 1 } else { 2 };
+            n.number = if k < 10 { k as u32 + 1 } else { k as u32 - 9 };
+        }
+        let quick = resolve_with(&r, &sites, &ns, &|e| e, true, false, true);
+        let slow = resolve_with(&r, &sites, &ns, &|e| e, true, false, false);
+        for (i, t) in texts.iter().enumerate() {
+            assert_eq!(
+                text_of(&quick, i),
+                text_of(&slow, i),
+                "{style}: citation {i} {t}"
+            );
+        }
+        let b = |o: &Resolved| {
+            o.bibliography
+                .iter()
+                .map(|b| render::plain(&b.content))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(b(&quick), b(&slow), "{style}");
+    }
 }

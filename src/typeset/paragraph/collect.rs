@@ -119,6 +119,7 @@ impl Builder<'_, '_> {
                         style: self.cur_style(),
                         link: self.link,
                         note: true,
+                        caps: false,
                     });
                     self.flat_adjust(num.len() as u32, 1);
                 }
@@ -197,11 +198,13 @@ impl Builder<'_, '_> {
                 c => {
                     let style = self.cur_style();
                     let link = self.link;
+                    let caps = self.caps > 0;
                     match self.word.last_mut() {
                         Some(p)
                             if p.style == style
                                 && p.link == link
                                 && !p.note
+                                && p.caps == caps
                                 && p.text.end == self.p.text.len() =>
                         {
                             self.p.text.push(c);
@@ -215,6 +218,7 @@ impl Builder<'_, '_> {
                                 style,
                                 link,
                                 note: false,
+                                caps,
                             });
                         }
                     }

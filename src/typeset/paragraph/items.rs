@@ -21,6 +21,8 @@ pub(super) struct Part {
     pub(super) style: Style,
     pub(super) link: u16,
     pub(super) note: bool,
+    /// Small capitals.
+    pub(super) caps: bool,
 }
 
 impl Builder<'_, '_> {
@@ -260,6 +262,21 @@ impl Builder<'_, '_> {
                     (sups, 1.0, 0.0)
                 } else {
                     (plain, 0.62, -0.36 * size)
+                }
+            } else if p.caps {
+                let smcp = self.tools.shaper.shape_smcp(self.tools.fonts, face, piece);
+                let plain = self.tools.shaper.shape(self.tools.fonts, face, piece);
+                if smcp.iter().zip(plain.iter()).any(|(a, b)| a.id != b.id) {
+                    (smcp, 1.0, 0.0)
+                } else {
+                    // A face without small capitals: capitals a size smaller stand in
+                    // (ASCII letters only, so every glyph keeps its place in the text).
+                    let upper = piece.to_ascii_uppercase();
+                    (
+                        self.tools.shaper.shape(self.tools.fonts, face, &upper),
+                        0.8,
+                        0.0,
+                    )
                 }
             } else {
                 (

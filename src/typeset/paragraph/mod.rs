@@ -298,6 +298,30 @@ mod tests {
         assert!(line_text(&lines[0]).contains("Genden3"));
     }
 
+    #[test]
+    fn small_capitals_use_the_fonts_own() {
+        let mut t = tools("en");
+        let glyphs = |inl: Vec<Inline>, t: &mut Tools<'_>| -> Vec<u16> {
+            layout(&inl, &style(300.0), t)[0]
+                .runs
+                .iter()
+                .flat_map(|r| r.glyphs.iter().map(|g| g.id))
+                .collect()
+        };
+        let plain = glyphs(vec![Inline::Text("Knuth".into())], &mut t);
+        let caps = glyphs(
+            vec![Inline::SmallCaps(vec![Inline::Text("Knuth".into())])],
+            &mut t,
+        );
+        assert_eq!(plain.len(), caps.len());
+        // The capital stays, the lower-case letters become small capitals.
+        assert_eq!(plain[0], caps[0]);
+        assert!(
+            plain[1..].iter().zip(&caps[1..]).all(|(a, b)| a != b),
+            "{plain:?} {caps:?}"
+        );
+    }
+
     use proptest::prelude::*;
 
     proptest! {
