@@ -19,6 +19,7 @@ pub mod model;
 pub(crate) mod output;
 pub mod pdf;
 pub mod pipeline;
+pub mod printer;
 pub mod progress;
 pub mod project;
 pub mod typeset;

@@ -101,6 +101,21 @@ fn main() -> ExitCode {
             let root = project_root(&cli);
             let (book, diags) =
                 progress.phase("load and check", || bookbuild::project::load(&root));
+            // A printer's rules depend on the page count: typeset to know it.
+            let mut diags = diags;
+            if let Some(b) = &book
+                && b.config.pdf.printer.is_some()
+                && !diags.has_errors()
+            {
+                let index = bookbuild::index::build::build(b);
+                match progress.phase("typeset", || bookbuild::typeset::typeset(b, &index)) {
+                    Ok(ts) => {
+                        diags.extend(ts.warnings);
+                        diags.extend(bookbuild::printer::preflight(b, ts.doc.pages.len()));
+                    }
+                    Err(e) => diags.push(Diagnostic::error(None, e)),
+                }
+            }
             let warnings = diags.warning_count();
             let failed = report(diags, &cli, colour);
             if failed {

@@ -49,6 +49,8 @@ pub fn build(
         for d in ts.warnings.iter() {
             warnings.push(d.clone());
         }
+        // The printer's rules need the page count: checked before anything is written.
+        warnings.extend(crate::printer::preflight(book, ts.doc.pages.len()));
         let bytes = progress.phase("pdf", || crate::pdf::write(book, &ts.doc, time))?;
         files.push((out.join(format!("{name}.pdf")), bytes));
         let (cover, cover_warnings, cover_notes) = progress.phase("cover", || {

@@ -19,14 +19,6 @@ fn citations_book() -> tempfile::TempDir {
     dir
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    for rel in files(from) {
-        let dst = to.join(&rel);
-        std::fs::create_dir_all(dst.parent().unwrap()).unwrap();
-        std::fs::copy(from.join(&rel), dst).unwrap();
-    }
-}
-
 struct Laid {
     book: Book,
     pages: Vec<Page>,

@@ -24,7 +24,7 @@ fn built(name: &str) -> &'static (PathBuf, PathBuf) {
             let dir = init_project();
             let p = book(&dir);
             let keep = tempfile::tempdir().unwrap().keep();
-            copy_dir(&p, &keep);
+            copy_tree(&p, &keep);
             keep
         }
         other => corpus(other),
@@ -40,14 +40,6 @@ fn built(name: &str) -> &'static (PathBuf, PathBuf) {
     let v: &'static (PathBuf, PathBuf) = Box::leak(Box::new((out, pdf)));
     m.insert(name.to_string(), v);
     v
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for f in files(from) {
-        let dst = to.join(&f);
-        std::fs::create_dir_all(dst.parent().unwrap()).unwrap();
-        std::fs::copy(from.join(&f), dst).unwrap();
-    }
 }
 
 fn tool(cmd: &str, args: &[&str], pdf: &Path) -> String {

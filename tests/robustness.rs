@@ -399,11 +399,3 @@ fn a_killed_build_leaves_the_previous_outputs() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
-
-fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
-    for f in files(from) {
-        let dst = to.join(&f);
-        std::fs::create_dir_all(dst.parent().unwrap()).unwrap();
-        std::fs::copy(from.join(&f), dst).unwrap();
-    }
-}

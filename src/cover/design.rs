@@ -139,19 +139,24 @@ pub(crate) fn back(
                 paint: FIELD,
             });
             let margin = (w * 0.12).max(36.0);
-            let size = (w / 38.0).clamp(9.0, 13.0);
-            let measure = w - 2.0 * margin;
-            let mut ty = y + margin + size;
-            for blk in &book.back_cover_blocks {
-                if let Block::Para(p) = blk {
-                    let lines = paragraph::layout(
-                        &p.inlines,
-                        &ParaStyle::plain(size, measure, Align::Justify, Style::Regular),
-                        tools,
-                    );
-                    ty = text_lines(out, lines, x + margin, ty, size * 1.35, INK) + size * 0.6;
-                }
-            }
+            // The barcode's place (the printer's or ours) stays clear: the text stops above it.
+            let reserved = if book.config.cover.printer == Some(crate::model::Printer::Kdp)
+                || book.config.book.isbn_print.is_some()
+            {
+                BARCODE_ZONE_HEIGHT
+            } else {
+                margin
+            };
+            back_text(
+                book,
+                tools,
+                x + margin,
+                y + margin,
+                w - 2.0 * margin,
+                h - margin - reserved,
+                (w / 38.0).clamp(9.0, 13.0),
+                out,
+            );
         }
     }
     if let Some(isbn) = &book.config.book.isbn_print {
@@ -164,6 +169,49 @@ pub(crate) fn back(
             y + h - 0.5 * 72.0,
             tools,
         );
+    }
+}
+
+/// How far up from the trim the back's barcode zone reaches: KDP's 1.2in box 0.25in from the
+/// bottom (our own ISBN box is about as high), and a quarter inch of air above it.
+const BARCODE_ZONE_HEIGHT: f64 = 1.75 * 72.0;
+
+/// The back text in a box `measure` wide and `room` high from (x, y): at `size`, or smaller
+/// (down to 7pt) when it would not fit.
+#[allow(clippy::too_many_arguments)]
+fn back_text(
+    book: &Book,
+    tools: &mut Tools<'_>,
+    x: f64,
+    y: f64,
+    measure: f64,
+    room: f64,
+    mut size: f64,
+    out: &mut Vec<Item>,
+) {
+    loop {
+        let set: Vec<Vec<Line>> = book
+            .back_cover_blocks
+            .iter()
+            .filter_map(|blk| match blk {
+                Block::Para(p) => Some(paragraph::layout(
+                    &p.inlines,
+                    &ParaStyle::plain(size, measure, Align::Justify, Style::Regular),
+                    tools,
+                )),
+                _ => None,
+            })
+            .collect();
+        let lines: usize = set.iter().map(Vec::len).sum();
+        let height = lines as f64 * size * 1.35 + set.len() as f64 * size * 0.6;
+        if height <= room || size <= 7.0 {
+            let mut ty = y + size;
+            for lines in set {
+                ty = text_lines(out, lines, x, ty, size * 1.35, INK) + size * 0.6;
+            }
+            return;
+        }
+        size -= 0.5;
     }
 }
 

@@ -183,13 +183,27 @@ pub fn wrap(book: &Book, pages: usize, fonts: &FontBook) -> (CoverSheet, Diagnos
             },
         );
     }
-    if g.spine >= MIN_SPINE_FOR_TEXT {
+    // A printer prints spine text only from its page threshold.
+    let printer_allows = book
+        .config
+        .cover
+        .printer
+        .is_none_or(|p| pages >= crate::printer::rules(p).spine_text_pages);
+    if g.spine >= MIN_SPINE_FOR_TEXT && printer_allows {
         design::spine(book, &mut tools, spine_x, b, g.spine, th, &mut items);
     } else {
         notes.push(format!(
-            "the spine is {:.3}in wide ({} pages): too narrow for its text, which is left off (0.25in is needed)",
+            "the spine is {:.3}in wide ({} pages): too narrow for its text, which is left off ({})",
             g.spine / 72.0,
-            pages
+            pages,
+            match book.config.cover.printer {
+                Some(p) => format!(
+                    "{} prints spine text from {} pages, and 0.25in is needed",
+                    crate::printer::rules(p).name,
+                    crate::printer::rules(p).spine_text_pages
+                ),
+                None => "0.25in is needed".to_string(),
+            }
         ));
     }
     // Pictures: printed resolution and proportions.
@@ -233,4 +247,50 @@ pub fn wrap(book: &Book, pages: usize, fonts: &FontBook) -> (CoverSheet, Diagnos
         items,
     };
     (sheet, warnings, notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::display::CoverItem;
+    use crate::typeset::testing;
+
+    /// The lowest baseline of the back panel's text, in inches above the trim's bottom.
+    fn back_text_clearance(toml: &str) -> f64 {
+        let b = testing::book(toml, &[("a", "# A\n\nText.\n")]);
+        let (sheet, _, _) = wrap(&b.book, 200, testing::fonts());
+        let g = WrapGeometry::new(&b.book, 200);
+        let lowest = sheet
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                CoverItem::Text {
+                    x,
+                    y,
+                    rotated: false,
+                    ..
+                } if f64::from(*x) < g.bleed + g.trim_w => Some(f64::from(*y)),
+                _ => None,
+            })
+            .fold(0.0, f64::max);
+        (g.bleed + g.trim_h - lowest) / 72.0
+    }
+
+    #[test]
+    fn the_generated_back_keeps_kdps_barcode_zone_clear() {
+        let long = "The back text of a long blurb, set again and again. ".repeat(60);
+        let plain = back_text_clearance(&format!("[cover]\nback_text = \"{long}\"\n"));
+        assert!(
+            plain < 1.2,
+            "without a printer the text runs to the margin ({plain:.2}in)"
+        );
+        let kdp = back_text_clearance(&format!(
+            "[cover]\nprinter = \"kdp\"\nback_text = \"{long}\"\n"
+        ));
+        // KDP's zone: 1.2in high, 0.25in from the bottom trim.
+        assert!(
+            kdp > 1.45,
+            "the text stops above the barcode zone ({kdp:.2}in)"
+        );
+    }
 }

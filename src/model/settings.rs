@@ -186,6 +186,84 @@ pub struct PdfSettings {
     pub running_heads: bool,
     /// Hanging punctuation in the margins.
     pub margin_kerning: bool,
+    /// The standards the PDF conforms to (`[pdf] standard`).
+    pub standard: PdfStandards,
+    /// The printer's output profile (a project path), for PDF/X; `None`: the built-in one.
+    pub output_profile: Option<String>,
+    /// A structure tree for readers and assistive technology (tagged PDF).
+    pub tagged: bool,
+    /// The printer whose rules the book is checked against.
+    pub printer: Option<Printer>,
+    /// Where these settings are written in build.toml, for messages.
+    pub spans: PdfSpans,
+}
+
+/// `[pdf] standard`: PDF/X for the printer and PDF/UA for readers (one of each at most).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PdfStandards {
+    /// PDF/X-4 or PDF/X-1a (interior and cover).
+    pub x: Option<PdfX>,
+    /// PDF/UA-1 (the interior): tagged and validated.
+    pub ua: bool,
+}
+
+/// A PDF/X conformance level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PdfX {
+    /// PDF/X-4 (ISO 15930-7): colour managed, transparency allowed.
+    X4,
+    /// PDF/X-1a:2003 (ISO 15930-4): CMYK and grey only, no transparency.
+    X1a,
+}
+
+/// A print-on-demand printer with published file rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Printer {
+    /// Amazon KDP Print.
+    Kdp,
+    /// IngramSpark / Lightning Source.
+    IngramSpark,
+    /// Lulu.
+    Lulu,
+}
+
+impl Printer {
+    /// The name as build.toml writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Printer::Kdp => "kdp",
+            Printer::IngramSpark => "ingramspark",
+            Printer::Lulu => "lulu",
+        }
+    }
+}
+
+/// Byte offsets in build.toml of the `[pdf]` settings the printer rules are about (0 when a
+/// setting is left to its default).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PdfSpans {
+    /// The `[pdf]` table.
+    pub pdf: usize,
+    /// `trim`.
+    pub trim: usize,
+    /// `bleed`.
+    pub bleed: usize,
+    /// `margins`.
+    pub margins: usize,
+    /// `margins.inner`.
+    pub inner: usize,
+    /// `margins.outer`.
+    pub outer: usize,
+    /// `margins.top`.
+    pub top: usize,
+    /// `margins.bottom`.
+    pub bottom: usize,
+    /// `printer`.
+    pub printer: usize,
+    /// `standard`.
+    pub standard: usize,
+    /// `output_profile`.
+    pub output_profile: usize,
 }
 
 /// `[epub]`.
@@ -193,6 +271,9 @@ pub struct PdfSettings {
 pub struct EpubSettings {
     /// Embed the body fonts.
     pub embed_fonts: bool,
+    /// Declare conformance to EPUB Accessibility 1.1 when the book meets what bookbuild
+    /// can check.
+    pub accessibility_claim: bool,
 }
 
 /// `[cover]`: the wrap cover.
@@ -206,6 +287,10 @@ pub struct CoverSettings {
     pub back_text: Option<String>,
     /// Byte offset of the back text in build.toml, for messages.
     pub back_text_offset: usize,
+    /// The printer whose cover rules apply (`[cover] printer`, else `[pdf] printer`).
+    pub printer: Option<Printer>,
+    /// Byte offset of `paper` (or `caliper`) in build.toml; 0 when left to the default.
+    pub paper_offset: usize,
 }
 
 /// `[fonts]`.

@@ -9,6 +9,7 @@ use super::tomlcheck;
 use crate::diag::{Diagnostics, SourceFile};
 use crate::model::{
     BibSettings, BookMeta, FontSettings, NoteNumbering, NotePlacement, NoteSettings, OrderingPage,
+    PdfSpans, PdfStandards, PdfX, Printer,
 };
 use crate::model::{
     ChapterStart, Config, CoverSettings, EpubSettings, Hyphenation, Margins, PdfSettings,
@@ -39,6 +40,8 @@ const DEFAULT_BLEED_MM: f64 = 3.0;
 /// Body type size (points) and leading as a ratio of it (9/7: 10.5pt on 13.5pt).
 const DEFAULT_FONT_SIZE: f64 = 10.5;
 const DEFAULT_LEADING_RATIO: (f64, f64) = (9.0, 7.0);
+/// Tagged PDF by default (its cost is measured in benches/corpus.rs).
+const DEFAULT_TAGGED: bool = false;
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -119,12 +122,25 @@ struct RawPdf {
     chapter_start: Option<S<String>>,
     running_heads: Option<bool>,
     margin_kerning: Option<bool>,
+    standard: Option<S<StringOrList>>,
+    output_profile: Option<S<String>>,
+    tagged: Option<bool>,
+    printer: Option<S<String>>,
+}
+
+/// A value written as one string or a list of them.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StringOrList {
+    One(String),
+    Many(Vec<String>),
 }
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawEpub {
     embed_fonts: Option<bool>,
+    accessibility_claim: Option<bool>,
 }
 
 #[derive(Deserialize, Default)]
@@ -133,6 +149,7 @@ struct RawCover {
     paper: Option<S<String>>,
     caliper: Option<S<String>>,
     back_text: Option<S<String>>,
+    printer: Option<S<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -280,10 +297,28 @@ fn resolve(raw: RawConfig, file: &SourceFile, diags: &mut Diagnostics) -> Config
     let ordering = Resolver::ordering(raw.ordering);
     let pdf = r.pdf(raw.pdf.unwrap_or_default());
     let epub = EpubSettings {
-        embed_fonts: raw.epub.and_then(|e| e.embed_fonts).unwrap_or(true),
+        embed_fonts: raw
+            .epub
+            .as_ref()
+            .and_then(|e| e.embed_fonts)
+            .unwrap_or(true),
+        accessibility_claim: raw
+            .epub
+            .as_ref()
+            .and_then(|e| e.accessibility_claim)
+            .unwrap_or(true),
     };
 
-    let cover = r.cover(raw.cover.unwrap_or_default());
+    let mut cover = r.cover(raw.cover.unwrap_or_default());
+    // The cover follows the interior's printer, and takes its paper when none is given.
+    if cover.printer.is_none() {
+        cover.printer = pdf.printer;
+    }
+    if let (Some(p), 0) = (cover.printer, cover.paper_offset) {
+        let rules = crate::printer::rules(p);
+        cover.caliper = rules.caliper;
+        cover.paper = rules.paper.to_string();
+    }
     let fonts = Resolver::fonts(raw.fonts.unwrap_or_default());
     let hyphenation = r.hyphenation(raw.hyphenation.unwrap_or_default());
     let bibliography = raw.bibliography.and_then(|b| r.bibliography(b));
@@ -589,6 +624,28 @@ impl Resolver<'_> {
                 ChapterStart::Recto
             }
         };
+        let printer = r.printer(&pdf_raw.printer, "[pdf] printer");
+        let standard = r.standards(&pdf_raw.standard);
+        let at = |v: &Option<S<String>>| v.as_ref().map_or(0, |s| s.span().start);
+        let m = pdf_raw.margins.as_ref().map(|m| m.get_ref());
+        let spans = PdfSpans {
+            pdf: 0,
+            trim: at(&pdf_raw.trim),
+            bleed: at(&pdf_raw.bleed),
+            margins: pdf_raw.margins.as_ref().map_or(0, |m| m.span().start),
+            inner: m.map_or(0, |m| at(&m.inner)),
+            outer: m.map_or(0, |m| at(&m.outer)),
+            top: m.map_or(0, |m| at(&m.top)),
+            bottom: m.map_or(0, |m| at(&m.bottom)),
+            printer: at(&pdf_raw.printer),
+            standard: pdf_raw.standard.as_ref().map_or(0, |s| s.span().start),
+            output_profile: at(&pdf_raw.output_profile),
+        };
+        // A printer's bleed when none is given.
+        let bleed = match (printer, pdf_raw.bleed.is_none()) {
+            (Some(p), true) => crate::printer::rules(p).bleed,
+            _ => bleed,
+        };
         PdfSettings {
             trim_width: trim_w,
             trim_height: trim_h,
@@ -600,7 +657,66 @@ impl Resolver<'_> {
             chapter_start,
             running_heads: pdf_raw.running_heads.unwrap_or(true),
             margin_kerning: pdf_raw.margin_kerning.unwrap_or(true),
+            // PDF/UA is tagged PDF.
+            tagged: pdf_raw.tagged.unwrap_or(DEFAULT_TAGGED) || standard.ua,
+            standard,
+            output_profile: pdf_raw
+                .output_profile
+                .as_ref()
+                .map(|p| p.get_ref().trim().to_string()),
+            printer,
+            spans,
         }
+    }
+
+    /// A printer's name.
+    fn printer(&mut self, v: &Option<S<String>>, key: &str) -> Option<Printer> {
+        let s = v.as_ref()?;
+        match s.get_ref().to_ascii_lowercase().as_str() {
+            "kdp" | "amazon" | "amazon-kdp" => Some(Printer::Kdp),
+            "ingramspark" | "ingram" | "lightning-source" => Some(Printer::IngramSpark),
+            "lulu" => Some(Printer::Lulu),
+            other => {
+                self.err(
+                    s.span().start,
+                    format!("{key} = \"{other}\" is not a printer bookbuild knows"),
+                    "use \"kdp\", \"ingramspark\" or \"lulu\" (or leave it out to check no printer's rules)",
+                );
+                None
+            }
+        }
+    }
+
+    /// `[pdf] standard`: one name or a list, at most one PDF/X and PDF/UA-1.
+    fn standards(&mut self, v: &Option<S<StringOrList>>) -> PdfStandards {
+        let mut out = PdfStandards::default();
+        let Some(s) = v else { return out };
+        let at = s.span().start;
+        let names = match s.get_ref() {
+            StringOrList::One(n) => vec![n.clone()],
+            StringOrList::Many(ns) => ns.clone(),
+        };
+        for n in names {
+            match n.to_ascii_lowercase().replace(' ', "").as_str() {
+                "pdf/x-4" | "pdfx-4" | "x-4" => {
+                    if out.x.replace(PdfX::X4).is_some_and(|x| x != PdfX::X4) {
+                        self.err(at, "[pdf] standard names two PDF/X levels", "choose one: \"pdf/x-4\" or \"pdf/x-1a\"");
+                    }
+                }
+                "pdf/x-1a" | "pdfx-1a" | "x-1a" | "pdf/x-1a:2003" => {
+                    if out.x.replace(PdfX::X1a).is_some_and(|x| x != PdfX::X1a) {
+                        self.err(at, "[pdf] standard names two PDF/X levels", "choose one: \"pdf/x-4\" or \"pdf/x-1a\"");
+                    }
+                }
+                "pdf/ua-1" | "pdfua-1" | "ua-1" | "pdf/ua" => out.ua = true,
+                other => self.err(
+                    at,
+                    format!("[pdf] standard \"{other}\" is not one bookbuild writes"),
+                    "use \"pdf/x-4\" or \"pdf/x-1a\" for printers, \"pdf/ua-1\" for accessibility, or a list of them: [\"pdf/x-4\", \"pdf/ua-1\"]",
+                ),
+            }
+        }
+        out
     }
 
     /// The trim size and margins, checked to leave a text block a book can be set in.
@@ -721,11 +837,19 @@ impl Resolver<'_> {
                 paper_name = format!("caliper {}", c.get_ref());
             }
         }
+        let printer = r.printer(&cover_raw.printer, "[cover] printer");
+        let paper_offset = cover_raw
+            .caliper
+            .as_ref()
+            .or(cover_raw.paper.as_ref())
+            .map_or(0, |p| p.span().start);
         CoverSettings {
             paper: paper_name,
             caliper,
             back_text: cover_raw.back_text.as_ref().map(|t| t.get_ref().clone()),
             back_text_offset: cover_raw.back_text.as_ref().map_or(0, |t| t.span().start),
+            printer,
+            paper_offset,
         }
     }
 

@@ -21,7 +21,7 @@ mod remarks;
 mod render;
 mod shape;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 mod titlepages;
 
 pub use book::{Typeset, typeset};

@@ -77,6 +77,27 @@ pub fn files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Copies every file under `from` to `to`.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for rel in files(from) {
+        let dst = to.join(&rel);
+        std::fs::create_dir_all(dst.parent().unwrap()).unwrap();
+        std::fs::copy(from.join(&rel), dst).unwrap();
+    }
+}
+
+/// A copy of the sample book (the repository's build.toml, manuscript, fonts and covers).
+pub fn sample_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::copy(repo().join("build.toml"), dir.path().join("build.toml")).unwrap();
+    for sub in ["manuscript", "fonts", "covers"] {
+        if repo().join(sub).exists() {
+            copy_tree(&repo().join(sub), &dir.path().join(sub));
+        }
+    }
+    dir
+}
+
 pub fn edit(path: &Path, f: impl FnOnce(String) -> String) {
     let s = std::fs::read_to_string(path).expect("read");
     std::fs::write(path, f(s)).expect("write");
