@@ -55,7 +55,8 @@ pub fn build(
         files.push((out.join(format!("{name}.pdf")), bytes));
         let (cover, cover_warnings, cover_notes) = progress.phase("cover", || {
             let (sheet, warnings, notes) = crate::cover::wrap(book, ts.doc.pages.len(), &ts.fonts);
-            crate::pdf::write_cover(book, &sheet, &ts.doc.faces).map(|pdf| (pdf, warnings, notes))
+            crate::pdf::write_cover(book, &sheet, &ts.doc.faces, time)
+                .map(|pdf| (pdf, warnings, notes))
         })?;
         for d in cover_warnings.iter() {
             warnings.push(d.clone());

@@ -54,6 +54,20 @@ pub struct Book {
     /// The bibliography's entries, formatted in the book's citation style and in its order
     /// (empty when the book does not cite).
     pub bibliography: Vec<BibItem>,
+    /// The printer's output profile, read when the PDF is written to a PDF/X standard.
+    pub output_profile: Option<OutputProfile>,
+}
+
+/// An ICC output profile and the printing condition it characterises, for PDF/X's output
+/// intent.
+#[derive(Debug, Clone)]
+pub struct OutputProfile {
+    /// The ICC profile.
+    pub data: std::sync::Arc<Vec<u8>>,
+    /// `OutputConditionIdentifier`: a registered condition ("FOGRA39") or "Custom".
+    pub identifier: String,
+    /// A readable name of the condition.
+    pub condition: String,
 }
 
 /// An entry of the bibliography.

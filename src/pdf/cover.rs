@@ -20,9 +20,18 @@ fn fill(p: Paint) -> Fill {
 }
 
 /// Writes the wrap cover: one page, its TrimBox inside the bleed.
-pub fn write_cover(book: &Book, sheet: &CoverSheet, faces: &[Face]) -> Result<Vec<u8>, String> {
+pub fn write_cover(
+    book: &Book,
+    sheet: &CoverSheet,
+    faces: &[Face],
+    time: crate::model::Timestamp,
+) -> Result<Vec<u8>, String> {
     let (w, h, b) = (sheet.width as f32, sheet.height as f32, sheet.bleed as f32);
-    let mut doc = Document::new();
+    let mut doc = if super::shared::for_press(book) {
+        Document::new_with(super::shared::settings(book, true)?)
+    } else {
+        Document::new()
+    };
     let settings = PageSettings::from_wh(w, h)
         .ok_or("the cover has no size")?
         .with_trim_box(Rect::from_xywh(b, b, w - 2.0 * b, h - 2.0 * b))
@@ -105,6 +114,8 @@ pub fn write_cover(book: &Book, sheet: &CoverSheet, faces: &[Face]) -> Result<Ve
             .creator("bookbuild".to_string())
             .producer(format!("bookbuild {}", env!("CARGO_PKG_VERSION"))),
     );
-    doc.finish()
-        .map_err(|e| format!("the cover PDF cannot be written: {e:?}"))
+    let bytes = doc
+        .finish()
+        .map_err(|e| format!("the cover PDF cannot be written: {e:?}"))?;
+    super::pdfx::complete(bytes, book, time, false)
 }

@@ -6,7 +6,7 @@ use std::num::NonZeroU32;
 
 use krilla::action::{Action, LinkAction};
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
-use krilla::color::{cmyk, luma};
+use krilla::color::cmyk;
 use krilla::destination::{Destination, NamedDestination, XyzDestination};
 use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
 use krilla::image::Image;
@@ -99,7 +99,11 @@ pub fn write(book: &Book, doc: &Document, time: Timestamp) -> Result<Vec<u8>, St
         images: HashMap::new(),
         dests,
     };
-    let mut pdf_doc = krilla::Document::new();
+    let mut pdf_doc = if shared::for_press(book) || book.config.pdf.tagged {
+        krilla::Document::new_with(shared::settings(book, false)?)
+    } else {
+        krilla::Document::new()
+    };
     for page in &doc.pages {
         w.page(&mut pdf_doc, page)?;
     }
@@ -113,14 +117,15 @@ pub fn write(book: &Book, doc: &Document, time: Timestamp) -> Result<Vec<u8>, St
     }
     pdf_doc.set_outline(outline(&doc.outline, sheet.off));
     pdf_doc.set_metadata(metadata(book, time));
-    pdf_doc
+    let bytes = pdf_doc
         .finish()
-        .map_err(|e| format!("the PDF cannot be written: {e:?}"))
+        .map_err(|e| format!("the PDF cannot be written: {e:?}"))?;
+    super::pdfx::complete(bytes, book, time, book.config.pdf.standard.ua)
 }
 
-fn black_fill() -> Fill {
+fn black_fill(book: &Book) -> Fill {
     Fill {
-        paint: luma::Color::black().into(),
+        paint: shared::black(book),
         ..Default::default()
     }
 }
@@ -132,7 +137,7 @@ impl Interior<'_> {
         let mut p = pdf_doc.start_page_with(settings);
         {
             let mut s = p.surface();
-            s.set_fill(Some(black_fill()));
+            s.set_fill(Some(black_fill(self.book)));
             for item in &page.items {
                 self.draw(&mut s, item)?;
             }
@@ -143,7 +148,13 @@ impl Interior<'_> {
             s.finish();
         }
         let off = self.sheet.off;
-        for l in &page.links {
+        // A file for the press carries no links: PDF/X wants no annotations on the page.
+        let links = if shared::for_press(self.book) {
+            &[][..]
+        } else {
+            &page.links[..]
+        };
+        for l in links {
             let Some(rect) = Rect::from_xywh(l.x + off, l.y + off, l.w.max(1.0), l.h.max(1.0))
             else {
                 continue;
@@ -187,13 +198,13 @@ impl Interior<'_> {
                 if let Some(path) = pb.finish() {
                     s.set_fill(None);
                     s.set_stroke(Some(Stroke {
-                        paint: luma::Color::black().into(),
+                        paint: shared::black(self.book),
                         width: *thickness,
                         ..Default::default()
                     }));
                     s.draw_path(&path);
                     s.set_stroke(None);
-                    s.set_fill(Some(black_fill()));
+                    s.set_fill(Some(black_fill(self.book)));
                 }
             }
             PItem::Image { image, x, y, w, h } => {

@@ -4,6 +4,7 @@
 
 mod cover;
 mod interior;
+mod pdfx;
 mod shared;
 
 pub use cover::write_cover;

@@ -3,11 +3,14 @@
 
 use std::collections::HashMap;
 
+use krilla::SerializeSettings;
+use krilla::configure::{Accessibility, ConfigurationBuilder, PdfVersion};
+use krilla::icc::ICCProfile;
 use krilla::image::Image;
 use krilla::text::{Font, GlyphId, KrillaGlyph};
 
 use crate::display::{Face, FaceId, Run};
-use crate::model::{Book, ImageFormat, ImageInfo};
+use crate::model::{Book, ImageFormat, ImageInfo, PdfX};
 
 /// A picture for krilla: JPEG (CMYK included) goes in as it is, without re-encoding; the
 /// other formats are decoded.
@@ -68,4 +71,47 @@ pub fn glyphs(run: &Run) -> Vec<KrillaGlyph> {
             )
         })
         .collect()
+}
+
+/// krilla's settings for the book's standards: PDF/X-4 manages colour against the output
+/// profile (no device colour spaces; CMYK in the printer's profile), PDF/X-1a keeps device
+/// CMYK and grey at PDF 1.4, PDF/UA-1 (interior only) validates the tagged document.
+pub fn settings(book: &Book, cover: bool) -> Result<SerializeSettings, String> {
+    let std = book.config.pdf.standard;
+    let mut s = SerializeSettings::default();
+    let mut config = ConfigurationBuilder::new();
+    match std.x {
+        Some(PdfX::X4) => {
+            config = config.with_version(PdfVersion::Pdf16);
+            s.no_device_cs = true;
+            s.cmyk_profile = book
+                .output_profile
+                .as_ref()
+                .and_then(|p| ICCProfile::new(&p.data));
+        }
+        Some(PdfX::X1a) => config = config.with_version(PdfVersion::Pdf14),
+        None => {}
+    }
+    if std.ua && !cover {
+        config = config.with_accessibility_validator(Accessibility::UA1);
+    }
+    s.configuration = config
+        .finish()
+        .map_err(|e| format!("the PDF standards cannot be combined: {e:?}"))?;
+    s.enable_tagging = book.config.pdf.tagged && !cover;
+    Ok(s)
+}
+
+/// Whether the book's PDF is written to a PDF/X standard.
+pub fn for_press(book: &Book) -> bool {
+    book.config.pdf.standard.x.is_some()
+}
+
+/// The text's black: grey 0 on screen, 100% K (and nothing else) for the press.
+pub fn black(book: &Book) -> krilla::paint::Paint {
+    if for_press(book) {
+        krilla::color::cmyk::Color::new(0, 0, 0, 255).into()
+    } else {
+        krilla::color::luma::Color::black().into()
+    }
 }

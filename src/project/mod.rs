@@ -11,6 +11,7 @@ mod introspect;
 mod limits;
 mod markdown;
 mod paths;
+mod standard;
 mod tomlcheck;
 
 use std::collections::{HashMap, HashSet};
@@ -224,6 +225,17 @@ impl Loader<'_> {
             }
             _ => Vec::new(),
         };
+        let output_profile = config.pdf.standard.x.and_then(|_| {
+            standard::output_profile(
+                &self.root,
+                &config,
+                config_id.map(|id| &self.sources[id as usize]),
+                self.diags,
+            )
+        });
+        if config.pdf.standard.x == Some(crate::model::PdfX::X1a) {
+            standard::check_x1a(&self.root, &images, &covers, self.diags);
+        }
         if self.diags.has_errors() {
             return None;
         }
@@ -240,6 +252,7 @@ impl Loader<'_> {
             back_cover_blocks,
             covers,
             bibliography,
+            output_profile,
         })
     }
 
