@@ -155,6 +155,42 @@ fn citations_bench(runs: usize) {
     );
 }
 
+/// The cost of the print and accessibility standards: War and Peace's PDF written plain,
+/// tagged, as PDF/X-4, and as PDF/X-4 with PDF/UA-1 (typeset once each; the PDF phase timed).
+fn standards_bench(runs: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let t = Timestamp::fixed(0);
+    let mut base = None;
+    for (name, line) in [
+        ("plain", "tagged = false"),
+        ("tagged", "tagged = true"),
+        ("pdf/x-4", "tagged = false\nstandard = \"pdf/x-4\""),
+        ("x-4 + ua-1", "standard = [\"pdf/x-4\", \"pdf/ua-1\"]"),
+    ] {
+        let root = dir.path().join(name.replace(['/', ' ', '+'], "_"));
+        copy_dir(&corpus("war-and-peace"), &root);
+        let toml = std::fs::read_to_string(root.join("build.toml")).unwrap();
+        std::fs::write(
+            root.join("build.toml"),
+            toml.replacen("[pdf]\n", &format!("[pdf]\n{line}\n"), 1),
+        )
+        .unwrap();
+        let (b, d) = bookbuild::project::load(&root);
+        let book = b.unwrap_or_else(|| panic!("{:?}", d.into_sorted()));
+        let index = bookbuild::index::build::build(&book);
+        let ts = bookbuild::typeset::typeset(&book, &index).expect("typeset");
+        let pdf = time(runs, || {
+            bookbuild::pdf::write(&book, &ts.doc, t).expect("pdf")
+        });
+        let plain = *base.get_or_insert(pdf);
+        println!(
+            "standards        war-and-peace PDF {name:<11} {:>6.0} ms  {:+.1}%",
+            pdf.as_secs_f64() * 1000.0,
+            (pdf.as_secs_f64() / plain.as_secs_f64() - 1.0) * 100.0
+        );
+    }
+}
+
 fn main() {
     // `cargo bench -- NAME` runs only the books whose name contains NAME.
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
@@ -173,6 +209,12 @@ fn main() {
         .is_none_or(|f| "citations".contains(f.as_str()))
     {
         citations_bench(runs);
+    }
+    if filter
+        .as_ref()
+        .is_none_or(|f| "standards".contains(f.as_str()))
+    {
+        standards_bench(runs);
     }
     for (name, root) in books {
         if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {

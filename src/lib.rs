@@ -8,6 +8,7 @@
 #![warn(clippy::too_many_lines)]
 #![warn(missing_docs)]
 
+pub mod accessibility;
 pub mod cover;
 pub mod diag;
 pub mod display;

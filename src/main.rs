@@ -101,8 +101,14 @@ fn main() -> ExitCode {
             let root = project_root(&cli);
             let (book, diags) =
                 progress.phase("load and check", || bookbuild::project::load(&root));
-            // A printer's rules depend on the page count: typeset to know it.
             let mut diags = diags;
+            if let Some(b) = &book {
+                if b.config.pdf.standard.ua {
+                    diags.extend(bookbuild::accessibility::pdf_ua(b));
+                }
+                diags.extend(bookbuild::accessibility::epub_claim(b).1);
+            }
+            // A printer's rules depend on the page count: typeset to know it.
             if let Some(b) = &book
                 && b.config.pdf.printer.is_some()
                 && !diags.has_errors()

@@ -44,6 +44,18 @@ pub fn build(
     let mut notes = Vec::new();
     // The index's entries and order do not depend on pages: built once for both outputs.
     let index = crate::index::build::build(book);
+    if targets.pdf && book.config.pdf.standard.ua {
+        // PDF/UA's rules on the manuscript are checked before anything is set.
+        let ua = crate::accessibility::pdf_ua(book);
+        if ua.has_errors() {
+            warnings.extend(ua);
+            return Ok(Built {
+                files,
+                warnings,
+                pages,
+            });
+        }
+    }
     if targets.pdf {
         let ts = progress.phase("typeset", || crate::typeset::typeset(book, &index))?;
         for d in ts.warnings.iter() {
@@ -82,6 +94,8 @@ pub fn build(
         } else {
             Vec::new()
         };
+        let (conforms, why) = crate::accessibility::epub_claim(book);
+        warnings.extend(why);
         let input = crate::epub::EpubInput {
             book,
             pages: page_map.as_ref(),
@@ -89,6 +103,7 @@ pub fn build(
             fonts: faces,
             time,
             index: &index,
+            conforms,
         };
         let bytes = progress.phase("epub", || crate::epub::build(&input))?;
         files.push((out.join(format!("{name}.epub")), bytes));

@@ -9,13 +9,15 @@
 mod cover;
 mod page;
 mod run;
+mod structure;
 
 pub use cover::{CoverItem, CoverSheet, Paint};
 pub use page::{
-    CROP_MARK, CROP_SLUG, LineRole, Numbering, OutlineItem, PItem, PLine, PLink, Page, PageKind,
-    roman,
+    CROP_MARK, CROP_SLUG, LineRole, Mark, Numbering, OutlineItem, PItem, PLine, PLink, Page,
+    PageKind, roman,
 };
 pub use run::{Em, Face, FaceId, Run, RunGlyph};
+pub use structure::{StructKind, StructNode, Structure};
 
 /// The typeset interior, ready to draw.
 #[derive(Debug, Clone)]
@@ -26,4 +28,6 @@ pub struct Document {
     pub outline: Vec<OutlineItem>,
     /// The font faces runs refer to, by [`FaceId`].
     pub faces: Vec<Face>,
+    /// The logical structure the pages' items belong to (see [`Page::marks`]).
+    pub structure: Structure,
 }

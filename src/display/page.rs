@@ -102,6 +102,8 @@ pub struct PLink {
     pub h: f32,
     /// Where the link leads.
     pub target: LinkTarget,
+    /// The structure node of the text it is on.
+    pub node: Option<u32>,
 }
 
 /// How a page's number is printed.
@@ -155,6 +157,34 @@ pub struct Page {
     pub flow_start: Option<FlowPoint>,
     /// The outline entry that is current on this page (index into `Book::entries`).
     pub entry: Option<usize>,
+    /// Which structure node the items belong to: from `items[at]` on, `node` (`None`: page
+    /// furniture), until the next mark. Items before the first mark are furniture.
+    pub marks: Vec<Mark>,
+}
+
+/// Where the items of one structure node (or of furniture) begin on a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mark {
+    /// The index of the first item.
+    pub at: u32,
+    /// The node, or `None` for furniture.
+    pub node: Option<u32>,
+}
+
+impl Page {
+    /// Starts the items that follow as belonging to `node` (`None`: furniture).
+    pub fn mark(&mut self, node: Option<u32>) {
+        let at = self.items.len() as u32;
+        if let Some(last) = self.marks.last_mut()
+            && last.at == at
+        {
+            last.node = node;
+            return;
+        }
+        if self.marks.last().map(|m| m.node) != Some(node) {
+            self.marks.push(Mark { at, node });
+        }
+    }
 }
 
 impl Page {

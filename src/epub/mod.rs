@@ -19,7 +19,8 @@ use crate::model::{Book, EntryKind, ImageFormat, PageMap, epub_files};
 use package::Item;
 use plan::{FileKind, Plan};
 
-const CSS: &str = include_str!("book.css");
+/// The book's stylesheet (its colours are checked for contrast).
+pub const CSS: &str = include_str!("book.css");
 
 /// Everything the EPUB needs besides the book.
 pub struct EpubInput<'a> {
@@ -33,6 +34,8 @@ pub struct EpubInput<'a> {
     pub time: Timestamp,
     /// The book's printed index (the same the print edition sets).
     pub index: &'a PrintedIndex,
+    /// Declare EPUB Accessibility 1.1 conformance (see [`crate::accessibility::epub_claim`]).
+    pub conforms: bool,
 }
 
 /// The publication's unique identifier: the EPUB ISBN, the configured identifier, or a
@@ -125,6 +128,7 @@ pub fn build(input: &EpubInput<'_>) -> Result<Vec<u8>, String> {
         has_images: !book.images.is_empty(),
         has_index,
         has_notes: package::has_notes(book),
+        conforms: input.conforms,
     };
     let opf = package::opf(book, &m.items, &m.spine, &meta, pages);
     let mut entries: Vec<(String, Vec<u8>)> = vec![

@@ -179,6 +179,8 @@ pub struct Metadata<'a> {
     pub has_images: bool,
     pub has_index: bool,
     pub has_notes: bool,
+    /// The book passed every accessibility check bookbuild can make.
+    pub conforms: bool,
 }
 
 pub fn opf(
@@ -346,6 +348,13 @@ fn accessibility(s: &mut String, m: &Metadata<'_>, pages: Option<&PageMap>) {
         "<meta property=\"schema:accessibilitySummary\">{}</meta>",
         esc(&summary)
     );
+    if m.conforms {
+        let _ = writeln!(
+            s,
+            "<meta property=\"dcterms:conformsTo\">{}</meta>",
+            crate::accessibility::EPUB_CONFORMANCE
+        );
+    }
 }
 
 /// "Ts. Batbayar" → "Batbayar, Ts."

@@ -17,8 +17,10 @@ use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
 
 use super::shared::{self, Fonts, glyphs};
+use super::tags::Tagger;
 use crate::display::{CROP_MARK, CROP_SLUG, Document, Numbering, OutlineItem, PItem, Page};
 use crate::model::{Book, LinkTarget, Timestamp};
+use krilla::tagging::ArtifactType;
 
 /// Where the trim box sits on the media: the bleed around it, and the slug for crop marks.
 #[derive(Clone, Copy)]
@@ -81,6 +83,8 @@ struct Interior<'a> {
     images: HashMap<u32, Image>,
     /// Named destinations: id → (page, y in media coordinates).
     dests: HashMap<String, (usize, f32)>,
+    /// What is marked for each structure node (tagged PDF).
+    tags: Tagger,
 }
 
 /// Writes the interior PDF of a typeset book.
@@ -98,6 +102,7 @@ pub fn write(book: &Book, doc: &Document, time: Timestamp) -> Result<Vec<u8>, St
         fonts: Fonts::new(&doc.faces),
         images: HashMap::new(),
         dests,
+        tags: Tagger::new(book.config.pdf.tagged, &doc.structure),
     };
     let mut pdf_doc = if shared::for_press(book) || book.config.pdf.tagged {
         krilla::Document::new_with(shared::settings(book, false)?)
@@ -117,9 +122,19 @@ pub fn write(book: &Book, doc: &Document, time: Timestamp) -> Result<Vec<u8>, St
     }
     pdf_doc.set_outline(outline(&doc.outline, sheet.off));
     pdf_doc.set_metadata(metadata(book, time));
-    let bytes = pdf_doc
-        .finish()
-        .map_err(|e| format!("the PDF cannot be written: {e:?}"))?;
+    if w.tags.on() {
+        pdf_doc.set_tag_tree(w.tags.tree(&doc.structure, &book.config.book.language));
+    }
+    let bytes = pdf_doc.finish().map_err(|e| match e {
+        krilla::error::KrillaError::Validation(errors) => {
+            let list: Vec<String> = errors.iter().map(|(e, _)| format!("{e:?}")).collect();
+            format!(
+                "the PDF breaks a rule of the standard it is written to: {}",
+                list.join("; ")
+            )
+        }
+        e => format!("the PDF cannot be written: {e:?}"),
+    })?;
     super::pdfx::complete(bytes, book, time, book.config.pdf.standard.ua)
 }
 
@@ -138,13 +153,22 @@ impl Interior<'_> {
         {
             let mut s = p.surface();
             s.set_fill(Some(black_fill(self.book)));
-            for item in &page.items {
+            let mut marks = page.marks.iter().peekable();
+            let mut node = None;
+            for (i, item) in page.items.iter().enumerate() {
+                while let Some(m) = marks.next_if(|m| m.at as usize <= i) {
+                    node = m.node;
+                }
+                self.tags
+                    .enter(&mut s, node, matches!(item, PItem::Image { .. }));
                 self.draw(&mut s, item)?;
             }
             if self.sheet.crop_marks {
                 let sh = self.sheet;
+                self.tags.artifact(&mut s, ArtifactType::Page);
                 crop_marks(&mut s, sh.off, sh.trim_w, sh.trim_h, sh.bleed);
             }
+            self.tags.leave(&mut s);
             s.finish();
         }
         let off = self.sheet.off;
@@ -162,6 +186,21 @@ impl Interior<'_> {
             let Some(target) = self.target(&l.target) else {
                 continue;
             };
+            if self.tags.on() {
+                // In a tagged file every link is in the tree, with a description.
+                let Some(node) = l.node else { continue };
+                let alt = match &l.target {
+                    LinkTarget::External(url) => format!("Link to {url}"),
+                    LinkTarget::Page(n) => format!("Go to page {}", n + 1),
+                    LinkTarget::Internal(_) => "Go to the place referred to".to_string(),
+                };
+                let id = p.add_tagged_annotation(Annotation::new_link(
+                    LinkAnnotation::new(rect, target),
+                    Some(alt),
+                ));
+                self.tags.link(node, id);
+                continue;
+            }
             p.add_annotation(Annotation::new_link(
                 LinkAnnotation::new(rect, target),
                 None,

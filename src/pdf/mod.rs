@@ -6,6 +6,7 @@ mod cover;
 mod interior;
 mod pdfx;
 mod shared;
+mod tags;
 
 pub use cover::write_cover;
 pub use interior::write;

@@ -40,8 +40,8 @@ const DEFAULT_BLEED_MM: f64 = 3.0;
 /// Body type size (points) and leading as a ratio of it (9/7: 10.5pt on 13.5pt).
 const DEFAULT_FONT_SIZE: f64 = 10.5;
 const DEFAULT_LEADING_RATIO: (f64, f64) = (9.0, 7.0);
-/// Tagged PDF by default (its cost is measured in benches/corpus.rs).
-const DEFAULT_TAGGED: bool = false;
+/// Tagged PDF by default: it adds 2% to War and Peace's PDF time (`cargo bench -- standards`).
+const DEFAULT_TAGGED: bool = true;
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]

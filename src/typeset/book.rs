@@ -82,7 +82,8 @@ pub fn typeset(book: &Book, index: &PrintedIndex) -> Result<Typeset, String> {
     let mut chunks = lay_out_chunks(&setting, &tops, &mut sink);
     let mut tools = setting.tools();
     let assembly = settle_generated(book, &mut chunks, &tops, &frame, &mut tools, index);
-    let pages = super::render::render(book, &mut chunks, &assembly, &frame, &mut tools);
+    let (pages, structure) =
+        super::render::render(book, &mut chunks, &assembly, &frame, &mut tools);
     sink.append(&mut tools.sink);
     let page_map = PageMap {
         hit_page: assembly.hit_labels.clone(),
@@ -101,6 +102,7 @@ pub fn typeset(book: &Book, index: &PrintedIndex) -> Result<Typeset, String> {
             pages,
             outline,
             faces,
+            structure,
         },
         page_map,
         fonts,

@@ -285,6 +285,7 @@ mod tests {
             boxes,
             notes: HashMap::new(),
             continued,
+            tagging: Default::default(),
         }
     }
 

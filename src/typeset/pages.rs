@@ -254,6 +254,7 @@ pub(crate) fn place_line(page: &mut Page, mut line: Line, x: f64, baseline: f64)
             w: x1 - x0,
             h: size * 1.05,
             target: target.clone(),
+            node: page.marks.last().and_then(|m| m.node),
         });
     }
     page.hits.extend(line.hits.iter().copied());
@@ -280,6 +281,7 @@ mod tests {
                 boxes: vec![],
                 notes: HashMap::new(),
                 continued: HashMap::new(),
+                tagging: Default::default(),
             },
             pages: vec![PageContent::default()],
             generated: false,

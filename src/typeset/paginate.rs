@@ -1050,6 +1050,7 @@ mod tests {
             boxes,
             notes,
             continued: HashMap::new(),
+            tagging: Default::default(),
         }
     }
 

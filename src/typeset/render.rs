@@ -2,24 +2,25 @@
 //! copyright pages, footnote rules, and running heads and folios.
 
 use super::design::UNBOUNDED;
-use super::flow::{FigureBox, VBox, VKind};
+use super::flow::{BoxTag, FigureBox, VBox, VKind};
 use super::pages::{Assembly, Chunk, Frame, place_line};
 use super::paginate::{PageContent, Placed};
 use super::paragraph::{self, Align, ParaStyle, Tools};
-use crate::display::{LineRole, PItem, PLine, Page, PageKind};
+use crate::display::{LineRole, PItem, PLine, Page, PageKind, StructKind, Structure};
 use crate::fonts::Style;
 use std::collections::HashMap;
 
 use crate::model::{Book, EntryKind, FlowPoint, NoteId};
 
-/// Turns laid-out chunks into pages of positioned items, with running heads and folios.
+/// Turns laid-out chunks into pages of positioned items, with running heads and folios,
+/// and the book's logical structure the items belong to.
 pub(crate) fn render(
     book: &Book,
     chunks: &mut [Option<Chunk>],
     asm: &Assembly,
     frame: &Frame,
     tools: &mut Tools<'_>,
-) -> Vec<Page> {
+) -> (Vec<Page>, Structure) {
     let mut out: Vec<Page> = asm
         .pages
         .iter()
@@ -36,26 +37,35 @@ pub(crate) fn render(
             note_refs: Vec::new(),
             flow_start: None,
             entry: s.entry,
+            marks: Vec::new(),
         })
         .collect();
+    let mut structure = Structure::default();
+    // The title and copyright pages: a paragraph each.
+    let title = structure.push(StructKind::Paragraph, None);
+    out[0].mark(Some(title));
     super::titlepages::title_page(book, &mut out[0], frame, tools);
+    let copyright = structure.push(StructKind::Paragraph, None);
+    out[1].mark(Some(copyright));
     super::titlepages::copyright_page(book, &mut out[1], frame, tools);
     for (k, chunk) in chunks.iter_mut().enumerate() {
         let Some(c) = chunk else { continue };
+        let off = structure.append(std::mem::take(&mut c.flow.tagging.structure));
         for pi in 0..c.pages.len() {
             let page = &mut out[asm.chunk_first[k] + pi];
-            draw_page(page, c, pi, frame);
+            draw_page(page, c, pi, frame, off);
         }
     }
     if book.config.pdf.running_heads {
         let heads = endnote_heads(book, &out);
         for (page, head) in out.iter_mut().zip(heads) {
             if page.kind == PageKind::Body {
+                page.mark(None);
                 running_head(book, page, frame, tools, head);
             }
         }
     }
-    out
+    (out, structure)
 }
 
 /// The running heads of the `@notes` pages, as the Chicago Manual recommends: "Notes to
@@ -109,7 +119,8 @@ fn endnote_heads(book: &Book, pages: &[Page]) -> Vec<Option<String>> {
 
 /// Draws page `pi` of a chunk: its boxes, its notes and their rule. The set lines are moved
 /// out of the flow (each is drawn once).
-fn draw_page(page: &mut Page, c: &mut Chunk, pi: usize, frame: &Frame) {
+/// `off`: where the chunk's structure nodes begin in the book's.
+fn draw_page(page: &mut Page, c: &mut Chunk, pi: usize, frame: &Frame, off: u32) {
     let pc: &PageContent = &c.pages[pi];
     let left = frame.left(page.recto);
     let mut flow_start: Option<FlowPoint> = None;
@@ -119,6 +130,18 @@ fn draw_page(page: &mut Page, c: &mut Chunk, pi: usize, frame: &Frame) {
         let scale = match pl {
             Placed::Figure { scale, .. } => *scale,
             _ => 1.0,
+        };
+        let tag = match pl {
+            Placed::Body { index, .. } | Placed::Figure { index, .. } => {
+                c.flow.tagging.boxes.get(index).cloned()
+            }
+            Placed::Note { note, .. } => c.flow.tagging.notes.get(note).map(|n| BoxTag::Node(*n)),
+            Placed::Continued { .. } => None,
+        };
+        let node = |k: usize| match &tag {
+            Some(BoxTag::Node(n)) => Some(n + off),
+            Some(BoxTag::Lines(ns)) => ns.get(k).map(|n| n + off),
+            None => None,
         };
         let (b, x_shift, y): (&mut VBox, f64, f64) = match pl {
             Placed::Body { index, x, y } => (&mut c.flow.boxes[*index], *x, *y),
@@ -157,7 +180,8 @@ fn draw_page(page: &mut Page, c: &mut Chunk, pi: usize, frame: &Frame) {
                     role: *role,
                     point: *point,
                 });
-                for (line, x) in lines.iter_mut() {
+                for (k, (line, x)) in lines.iter_mut().enumerate() {
+                    page.mark(node(k));
                     place_line(page, std::mem::take(line), left + f64::from(*x), base);
                 }
             }
@@ -170,11 +194,12 @@ fn draw_page(page: &mut Page, c: &mut Chunk, pi: usize, frame: &Frame) {
                 if start.is_none() && !c.generated {
                     *start = f.point;
                 }
-                draw_figure(page, f, left, top, scale);
+                draw_figure(page, f, left, top, scale, node(0));
             }
             VKind::Space { .. } => {}
         }
     }
+    page.mark(None);
     if let Some(ry) = pc.rule_y {
         let y = (frame.top + ry) as f32;
         page.items.push(PItem::Rule {
@@ -189,11 +214,20 @@ fn draw_page(page: &mut Page, c: &mut Chunk, pi: usize, frame: &Frame) {
 
 /// A figure whose block's top is at `top`, its picture drawn at `scale` of its size and
 /// centred where it was: the picture, then its caption lines right under it.
-fn draw_figure(page: &mut Page, f: &mut FigureBox, left: f64, top: f64, scale: f64) {
+/// `node`: the figure's structure node (its caption's is the next).
+fn draw_figure(
+    page: &mut Page,
+    f: &mut FigureBox,
+    left: f64,
+    top: f64,
+    scale: f64,
+    node: Option<u32>,
+) {
     for a in &f.anchors {
         page.dests.push((a.clone(), top as f32));
     }
     let (w, h) = (f64::from(f.w) * scale, f64::from(f.h) * scale);
+    page.mark(node);
     page.items.push(PItem::Image {
         image: f.image,
         x: (left + f64::from(f.x) + (f64::from(f.w) - w) / 2.0) as f32,
@@ -201,6 +235,7 @@ fn draw_figure(page: &mut Page, f: &mut FigureBox, left: f64, top: f64, scale: f
         w: w as f32,
         h: h as f32,
     });
+    page.mark(node.map(|n| n + 1));
     let caption_top = f.caption_top - (f64::from(f.h) - h);
     for (k, (line, x)) in f.caption.iter_mut().enumerate() {
         let line_top = top + caption_top + k as f64 * f.leading;

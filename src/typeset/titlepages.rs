@@ -150,6 +150,7 @@ mod tests {
             note_refs: vec![],
             flow_start: None,
             entry: None,
+            marks: vec![],
         }
     }
 

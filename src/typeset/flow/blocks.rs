@@ -2,7 +2,7 @@
 //! block quotations, lists, code and scene breaks.
 
 use super::{FlowBuilder, Place, VBox, VKind, title_inlines, title_pos};
-use crate::display::LineRole;
+use crate::display::{LineRole, StructKind};
 use crate::fonts::Style;
 use crate::model::Pos;
 use crate::model::{Block, EntryKind, FlowPoint, Heading, Inline, List, RawHtml};
@@ -238,6 +238,8 @@ impl FlowBuilder<'_, '_> {
     pub(super) fn quote(&mut self, bs: &[Block], place: Place, depth_base: u8, ordinal: &mut u32) {
         self.space(SPACE_AROUND_QUOTE, 0.5);
         self.no_indent = true;
+        let quote = self.node(StructKind::BlockQuote);
+        self.open.push(quote);
         let inner = self.nest(self.design.size * 1.5, 2.0, place, bs);
         let saved = self.scale;
         self.scale = self.design.quote_scale;
@@ -253,6 +255,7 @@ impl FlowBuilder<'_, '_> {
         );
         self.clamped -= clamp;
         self.scale = saved;
+        self.open.pop();
         self.space(SPACE_AROUND_QUOTE, 0.5);
         // The text after a quotation starts a new paragraph, indented.
         self.no_indent = false;
@@ -265,7 +268,15 @@ impl FlowBuilder<'_, '_> {
         let label_w = self.design.size * if l.start.is_some() { 2.0 } else { 1.2 };
         let first = l.items.first().map_or(&[][..], Vec::as_slice);
         let inner = self.nest(self.design.size * 1.0 + label_w, 1.0, place, first);
+        let list = self.node(StructKind::List {
+            ordered: l.start.is_some(),
+        });
+        self.open.push(list);
         for (k, item) in l.items.iter().enumerate() {
+            let li = self.node(StructKind::ListItem);
+            self.open.push(li);
+            let body = self.node(StructKind::ListBody);
+            self.open.push(body);
             if k > 0 && !l.tight {
                 self.space(0.3, 0.2);
             }
@@ -288,7 +299,9 @@ impl FlowBuilder<'_, '_> {
             self.clamped -= clamp;
             let x = (indent + inner - label_w).max(0.0);
             self.label(first, &label, x as f32, label_w);
+            self.open.truncate(self.open.len() - 2);
         }
+        self.open.pop();
         self.space(0.3, 0.3);
         self.no_indent = true;
     }
@@ -375,6 +388,8 @@ impl FlowBuilder<'_, '_> {
     ) {
         let from = self.boxes.len();
         let mut inner = 0;
+        let div = self.node(StructKind::Div);
+        self.open.push(div);
         self.blocks(
             place.entry,
             &h.print,
@@ -383,6 +398,7 @@ impl FlowBuilder<'_, '_> {
             place.indent,
             place.measure,
         );
+        self.open.pop();
         let start = point.map(|(entry, block)| FlowPoint {
             entry,
             block,

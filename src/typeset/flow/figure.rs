@@ -4,7 +4,8 @@
 //! that would leave it too small. A figure set with text takes a whole number of lines, so the
 //! text around it stays on the page's baseline grid.
 
-use super::{FigureBox, FlowBuilder, Place, VBox, VKind};
+use super::{BoxTag, FigureBox, FlowBuilder, Place, VBox, VKind};
+use crate::display::StructKind;
 use crate::fonts::Style;
 use crate::model::{Figure, FlowPoint, Placement};
 use crate::typeset::paragraph::{self, Align, ParaStyle};
@@ -93,6 +94,12 @@ impl FlowBuilder<'_, '_> {
             placement: f.placement,
             plate,
         };
+        // The picture's node, then its caption's (drawn from the same box).
+        let node = self.node(StructKind::Figure { alt: f.alt.clone() });
+        self.open.push(node);
+        self.node(StructKind::Caption);
+        self.open.pop();
+        self.tag(self.boxes.len(), BoxTag::Node(node));
         self.boxes.push(VBox {
             kind: VKind::Figure(Box::new(fig)),
             height,

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use super::design::Design;
 use super::paragraph::{Line, ParaStyle, Tools};
-use crate::display::LineRole;
+use crate::display::{LineRole, StructKind, Structure};
 use crate::model::{Block, Book, EntryKind, FlowPoint, ImageId, Inline, NoteId, Placement, Pos};
 
 #[derive(Debug, Clone)]
@@ -136,6 +136,28 @@ pub(crate) struct Flow {
     /// Lines to set at the top of a column that starts at this box (the index's
     /// "Term (continued)").
     pub continued: HashMap<usize, VBox>,
+    /// Which structure node each box belongs to (tagged PDF).
+    pub tagging: Tagging,
+}
+
+/// A chunk's logical structure, and what of it each box shows. Boxes without a tag are
+/// not content (space, scene breaks) or are furniture.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Tagging {
+    pub structure: Structure,
+    /// Box index → its node, or one node per line (table rows).
+    pub boxes: HashMap<usize, BoxTag>,
+    /// Each footnote's node.
+    pub notes: HashMap<NoteId, u32>,
+}
+
+/// The structure node(s) of a box.
+#[derive(Debug, Clone)]
+pub(crate) enum BoxTag {
+    /// The whole box (for a figure: the picture; its caption is the next node).
+    Node(u32),
+    /// Line k of the box belongs to node k (cells of a table row).
+    Lines(Vec<u32>),
 }
 
 /// Builds a [`Flow`] block by block.
@@ -155,6 +177,10 @@ pub(crate) struct FlowBuilder<'t, 'a> {
     scale: f64,
     /// Quotations and lists open inside one that could not be indented (warned about once).
     clamped: u32,
+    /// The structure so far and each box's node.
+    tagging: Tagging,
+    /// The containers open around the block being set (quotation, list, list item).
+    open: Vec<u32>,
 }
 
 /// Where a block is and what it is set as: the entry, the leaf-block ordinal (as the EPUB
@@ -179,15 +205,46 @@ impl<'t, 'a> FlowBuilder<'t, 'a> {
             keep_level: 0,
             scale: 1.0,
             clamped: 0,
+            tagging: Tagging::default(),
+            open: Vec::new(),
         }
     }
 
-    pub fn finish(self) -> Flow {
+    pub fn finish(mut self) -> Flow {
+        // A footnote is read after the first block that refers to it.
+        let mut referred: Vec<(NoteId, u32)> = Vec::new();
+        for (i, b) in self.boxes.iter().enumerate() {
+            if let Some(BoxTag::Node(node)) = self.tagging.boxes.get(&i) {
+                for n in b.notes() {
+                    if self.notes.contains_key(&n) && !referred.iter().any(|(m, _)| *m == n) {
+                        referred.push((n, *node));
+                    }
+                }
+            }
+        }
+        for (n, after) in referred {
+            let parent = self.tagging.structure.nodes[after as usize].parent;
+            let id = self.tagging.structure.push(StructKind::Note, parent);
+            self.tagging.structure.nodes[id as usize].follows = Some(after);
+            self.tagging.notes.insert(n, id);
+        }
         Flow {
             boxes: self.boxes,
             notes: self.notes,
             continued: HashMap::new(),
+            tagging: self.tagging,
         }
+    }
+
+    /// A new structure node inside the open container.
+    pub(super) fn node(&mut self, kind: StructKind) -> u32 {
+        let parent = self.open.last().copied();
+        self.tagging.structure.push(kind, parent)
+    }
+
+    /// Tags box `index` as `tag`.
+    pub(super) fn tag(&mut self, index: usize, tag: BoxTag) {
+        self.tagging.boxes.insert(index, tag);
     }
 
     /// The tools text is set with (for generated pages that set their own lines).
@@ -200,8 +257,12 @@ impl<'t, 'a> FlowBuilder<'t, 'a> {
         self.boxes.len()
     }
 
-    /// Adds a box as it is.
+    /// Adds a box as it is (a generated line: a paragraph of its own).
     pub fn push(&mut self, b: VBox) {
+        if matches!(b.kind, VKind::Lines { .. }) {
+            let node = self.node(StructKind::Paragraph);
+            self.tag(self.boxes.len(), BoxTag::Node(node));
+        }
         self.boxes.push(b);
     }
 
@@ -254,7 +315,18 @@ impl<'t, 'a> FlowBuilder<'t, 'a> {
     ) {
         let n = lines.len();
         let ascent = self.design.baseline(leading);
+        let node = self.node(match role {
+            LineRole::Heading { level } => StructKind::Heading {
+                level: level.clamp(1, 6),
+                title: text_of(&lines),
+            },
+            LineRole::Caption => StructKind::Caption,
+            LineRole::Note { .. } => StructKind::Note,
+            LineRole::Cell => StructKind::Cell { header: false },
+            _ => StructKind::Paragraph,
+        });
         for (i, line) in lines.into_iter().enumerate() {
+            self.tag(self.boxes.len(), BoxTag::Node(node));
             let break_before = if i == 0 {
                 true
             } else if keep {
@@ -360,6 +432,21 @@ impl<'t, 'a> FlowBuilder<'t, 'a> {
             Block::Html(h) => self.html(h, place, depth_base, point),
         }
     }
+}
+
+/// The text of set lines, as one line: a space between lines except after a hyphen.
+fn text_of(lines: &[Line]) -> String {
+    let mut out = String::new();
+    for l in lines {
+        let t: String = l.runs.iter().map(|r| r.text.as_str()).collect();
+        let t = t.trim();
+        if !out.is_empty() && !out.ends_with(['-', '\u{2010}', '\u{ad}']) {
+            out.push(' ');
+        }
+        out = out.trim_end_matches('\u{ad}').to_string();
+        out.push_str(t);
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Where a leaf block starts in the manuscript (containers have no position of their own).

@@ -1,7 +1,7 @@
 //! Tables: columns sized to their content, rows set line by line.
 
-use super::{FlowBuilder, VBox, VKind};
-use crate::display::LineRole;
+use super::{BoxTag, FlowBuilder, VBox, VKind};
+use crate::display::{LineRole, StructKind};
 use crate::fonts::Style;
 use crate::model::{FlowPoint, Inline};
 use crate::typeset::paragraph::{self, Align, Line, ParaStyle};
@@ -47,7 +47,15 @@ impl FlowBuilder<'_, '_> {
             .map(|h| (h, true))
             .chain(t.rows.iter().map(|r| (r, false)))
             .collect();
+        let table = self.node(StructKind::Table);
+        self.open.push(table);
         for (row, header) in rows {
+            let tr = self.node(StructKind::Row);
+            self.open.push(tr);
+            let cell_nodes: Vec<u32> = (0..row.len().min(cols))
+                .map(|_| self.node(StructKind::Cell { header }))
+                .collect();
+            self.open.pop();
             let mut cells: Vec<Vec<Line>> = Vec::new();
             for (c, cell) in row.iter().enumerate().take(cols) {
                 let align = match t.aligns.get(c) {
@@ -74,9 +82,11 @@ impl FlowBuilder<'_, '_> {
             for r in 0..height {
                 let mut x = left;
                 let mut set = Vec::new();
+                let mut nodes = Vec::new();
                 for (c, lines) in cells.iter().enumerate() {
                     if let Some(l) = lines.get(r) {
                         set.push((l.clone(), x as f32));
+                        nodes.push(cell_nodes[c]);
                     }
                     x += widths[c] + gap;
                 }
@@ -85,6 +95,7 @@ impl FlowBuilder<'_, '_> {
                     block,
                     offset: 0,
                 });
+                self.tag(self.boxes.len(), BoxTag::Lines(nodes));
                 self.boxes.push(VBox {
                     kind: VKind::Lines {
                         lines: set,
@@ -98,6 +109,7 @@ impl FlowBuilder<'_, '_> {
                 });
             }
         }
+        self.open.pop();
         self.space(0.5, 0.3);
         self.no_indent = true;
     }
