@@ -197,9 +197,9 @@ fn assert_tagged(pdf: &Path) -> (Document, Vec<Elem>) {
 }
 
 #[test]
-fn the_sample_tagged() {
+fn the_sample_tagged_and_pdf_ua() {
     let dir = sample_copy();
-    with_pdf(dir.path(), "tagged = true");
+    with_pdf(dir.path(), "standard = \"pdf/ua-1\"");
     let out = tempfile::tempdir().unwrap();
     let pdf = build_pdf(dir.path(), out.path());
     let (doc, elems) = assert_tagged(&pdf);
@@ -329,4 +329,46 @@ fn pdf_ua_refuses_a_picture_without_a_description() {
         "{e}"
     );
     assert!(files(out.path()).is_empty());
+}
+
+#[test]
+fn the_sample_epub_declares_epub_accessibility_and_says_why_when_it_cannot() {
+    let opf = |dir: &Path| {
+        let out = tempfile::tempdir().unwrap();
+        let o = build_into(dir, "epub", out.path());
+        assert!(o.status.success(), "{}", stderr(&o));
+        let epub = only(out.path(), "epub");
+        let opf = unzip(&epub)
+            .into_iter()
+            .find(|(n, _, _)| n.ends_with(".opf"))
+            .unwrap()
+            .2;
+        (String::from_utf8(opf).unwrap(), stderr(&o))
+    };
+    let claim =
+        "<meta property=\"dcterms:conformsTo\">EPUB Accessibility 1.1 - WCAG 2.2 Level AA</meta>";
+    let dir = sample_copy();
+    let (text, err) = opf(dir.path());
+    assert!(text.contains(claim), "the sample earns the claim");
+    assert!(!err.contains("warning"), "{err}");
+    // Raw HTML: no claim, and a warning at its line.
+    let chapter = dir.path().join("manuscript/chapter-1.md");
+    edit(&chapter, |s| {
+        format!("{s}\n<div class=\"box\">A boxed note.</div>\n")
+    });
+    let (text, err) = opf(dir.path());
+    assert!(!text.contains("dcterms:conformsTo"));
+    assert!(
+        err.contains("chapter-1.md:")
+            && err.contains("raw HTML, whose accessibility bookbuild cannot check"),
+        "{err}"
+    );
+    edit(&dir.path().join("build.toml"), |s| {
+        s.replacen("[epub]\n", "[epub]\naccessibility_claim = false\n", 1)
+    });
+    let (text, err) = opf(dir.path());
+    assert!(
+        !text.contains("dcterms:conformsTo") && !err.contains("raw HTML"),
+        "{err}"
+    );
 }
