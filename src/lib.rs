@@ -23,5 +23,7 @@ pub mod pipeline;
 pub mod printer;
 pub mod progress;
 pub mod project;
+pub mod summary;
 pub mod typeset;
 pub mod units;
+pub mod watch;

@@ -5,9 +5,9 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
-use bookbuild::diag::{Diagnostic, Diagnostics};
+use bookbuild::diag::{Diagnostic, Diagnostics, Severity};
 use bookbuild::model::Book;
 use bookbuild::model::Timestamp;
 use bookbuild::pipeline::Targets;
@@ -51,6 +51,11 @@ struct Cli {
     #[arg(short, long, global = true)]
     verbose: bool,
 
+    /// Print one JSON object on standard output: outputs (path, bytes, sha256, pages),
+    /// diagnostics, phase timings, exit code (build, pdf, epub, check)
+    #[arg(long, global = true)]
+    json: bool,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -70,116 +75,63 @@ enum Command {
         /// The folder to create
         dir: PathBuf,
     },
+    /// Build, serve a live preview on http://127.0.0.1:PORT/ and rebuild on every change
+    Watch {
+        /// The port (0 picks a free one and prints it)
+        #[arg(long, default_value_t = 3535)]
+        port: u16,
+        /// Open the preview in the browser
+        #[arg(long)]
+        open: bool,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    Man,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let progress = Progress::new(cli.quiet);
+    let progress = Progress::new(cli.quiet || cli.json);
     match &cli.command {
-        Command::Init { dir } => {
-            let dir = match &cli.book {
-                Some(base) if dir.is_relative() => base.join(dir),
-                _ => dir.clone(),
-            };
-            match bookbuild::init::init(&dir) {
-                Ok(()) => {
-                    progress.note(&format!(
-                        "created a book project in {}; build it with `bookbuild -C {} build`",
-                        dir.display(),
-                        dir.display()
-                    ));
-                    ExitCode::SUCCESS
-                }
+        Command::Init { dir } => init(&cli, dir, colour, &progress),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "bookbuild",
+                &mut std::io::stdout(),
+            );
+            ExitCode::SUCCESS
+        }
+        Command::Man => {
+            match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("{}", Diagnostic::error(None, e).render(colour));
+                    eprintln!(
+                        "{}",
+                        Diagnostic::error(None, format!("cannot write the man page: {e}"))
+                            .render(colour)
+                    );
                     ExitCode::from(1)
                 }
             }
         }
-        Command::Check => {
+        Command::Watch { port, open } => {
             let root = project_root(&cli);
-            let (book, diags) =
-                progress.phase("load and check", || bookbuild::project::load(&root));
-            let mut diags = diags;
-            if let Some(b) = &book {
-                if b.config.pdf.standard.ua {
-                    diags.extend(bookbuild::accessibility::pdf_ua(b));
-                }
-                diags.extend(bookbuild::accessibility::epub_claim(b).1);
-            }
-            // A printer's rules depend on the page count: typeset to know it.
-            if let Some(b) = &book
-                && b.config.pdf.printer.is_some()
-                && !diags.has_errors()
-            {
-                let index = bookbuild::index::build::build(b);
-                match progress.phase("typeset", || bookbuild::typeset::typeset(b, &index)) {
-                    Ok(ts) => {
-                        diags.extend(ts.warnings);
-                        diags.extend(bookbuild::printer::preflight(b, ts.doc.pages.len()));
-                    }
-                    Err(e) => diags.push(Diagnostic::error(None, e)),
-                }
-            }
-            let warnings = diags.warning_count();
-            let failed = report(diags, &cli, colour);
-            if failed {
-                return ExitCode::from(1);
-            }
-            if let Some(book) = book
-                && !cli.quiet
-            {
-                summary(&book, warnings, &progress);
-            }
-            ExitCode::SUCCESS
-        }
-        Command::Build | Command::Pdf | Command::Epub => {
-            let root = project_root(&cli);
-            let time = match Timestamp::from_env() {
-                Ok(t) => t,
-                Err(e) => {
-                    eprintln!("{}", Diagnostic::error(None, e).with_hint("unset it, or set it to the commit time: SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)").render(colour));
-                    return ExitCode::from(1);
-                }
-            };
-            let (book, diags) =
-                progress.phase("load and check", || bookbuild::project::load(&root));
-            if report(diags, &cli, colour) {
-                return ExitCode::from(1);
-            }
-            let Some(book) = book else {
-                return ExitCode::from(1);
-            };
-            if cli.verbose {
-                summary(&book, 0, &progress);
-            }
-            let targets = Targets {
-                pdf: matches!(cli.command, Command::Build | Command::Pdf),
-                epub: matches!(cli.command, Command::Build | Command::Epub),
-            };
             let out = cli.out.clone().unwrap_or_else(|| root.join("build"));
-            let built = match bookbuild::pipeline::build(&book, targets, &out, time, &progress) {
-                Ok(b) => b,
-                Err(e) => {
-                    eprintln!("{}", Diagnostic::error(None, e).render(colour));
-                    return ExitCode::from(1);
-                }
+            let opts = bookbuild::watch::Options {
+                root,
+                out,
+                port: *port,
+                open: *open,
+                quiet: cli.quiet,
             };
-            let warnings = Diagnostics::from_vec(built.warnings.iter().cloned().collect());
-            if report(warnings, &cli, colour) {
-                return ExitCode::from(1);
-            }
-            if cli.verbose
-                && let Some(pages) = built.pages
-            {
-                let spine = bookbuild::cover::WrapGeometry::new(&book, pages).spine / 72.0;
-                progress.note(&format!(
-                    "print interior: {pages} pages; spine {spine:.3}in on {}",
-                    book.config.cover.paper
-                ));
-            }
-            match bookbuild::pipeline::write(&built, &progress) {
+            match bookbuild::watch::run(&opts) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("{}", Diagnostic::error(None, e).render(colour));
@@ -187,6 +139,187 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Check | Command::Build | Command::Pdf | Command::Epub => {
+            let run = if matches!(cli.command, Command::Check) {
+                check(&cli, &progress)
+            } else {
+                build(&cli, &progress)
+            };
+            let code = finish(&cli, run, colour, &progress);
+            ExitCode::from(code)
+        }
+    }
+}
+
+/// What a check or build found and made.
+struct Run {
+    diagnostics: Vec<Diagnostic>,
+    outputs: Vec<bookbuild::summary::Output>,
+    /// An error that stopped the run (exit 1), besides the diagnostics.
+    failed: bool,
+}
+
+fn init(cli: &Cli, dir: &Path, colour: bool, progress: &Progress) -> ExitCode {
+    let dir = match &cli.book {
+        Some(base) if dir.is_relative() => base.join(dir),
+        _ => dir.to_path_buf(),
+    };
+    match bookbuild::init::init(&dir) {
+        Ok(()) => {
+            progress.note(&format!(
+                "created a book project in {}; build it with `bookbuild -C {} build`",
+                dir.display(),
+                dir.display()
+            ));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{}", Diagnostic::error(None, e).render(colour));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Prints the diagnostics (and the JSON summary); returns the exit code.
+fn finish(cli: &Cli, run: Run, colour: bool, progress: &Progress) -> u8 {
+    let diags = Diagnostics::from_vec(run.diagnostics.clone());
+    let failed = report(diags, cli, colour) || run.failed;
+    let code = u8::from(failed);
+    if cli.json {
+        let name = match cli.command {
+            Command::Check => "check",
+            Command::Pdf => "pdf",
+            Command::Epub => "epub",
+            _ => "build",
+        };
+        let outputs = if failed { &[][..] } else { &run.outputs[..] };
+        println!(
+            "{}",
+            bookbuild::summary::report(name, code, outputs, &run.diagnostics, &progress.timings())
+        );
+    }
+    code
+}
+
+fn check(cli: &Cli, progress: &Progress) -> Run {
+    let root = project_root(cli);
+    let (book, mut diags) = progress.phase("load and check", || bookbuild::project::load(&root));
+    if let Some(b) = &book {
+        if b.config.pdf.standard.ua {
+            diags.extend(bookbuild::accessibility::pdf_ua(b));
+        }
+        diags.extend(bookbuild::accessibility::epub_claim(b).1);
+    }
+    // A printer's rules depend on the page count: typeset to know it.
+    if let Some(b) = &book
+        && b.config.pdf.printer.is_some()
+        && !diags.has_errors()
+    {
+        let index = bookbuild::index::build::build(b);
+        match progress.phase("typeset", || bookbuild::typeset::typeset(b, &index)) {
+            Ok(ts) => {
+                diags.extend(ts.warnings);
+                diags.extend(bookbuild::printer::preflight(b, ts.doc.pages.len()));
+            }
+            Err(e) => diags.push(Diagnostic::error(None, e)),
+        }
+    }
+    let warnings = diags.warning_count();
+    let ok = !(diags.has_errors() || cli.deny_warnings && warnings > 0);
+    if let Some(book) = &book
+        && ok
+        && !cli.quiet
+        && !cli.json
+    {
+        summary(book, warnings, progress);
+    }
+    Run {
+        diagnostics: diags.into_sorted(),
+        outputs: Vec::new(),
+        failed: book.is_none(),
+    }
+}
+
+fn build(cli: &Cli, progress: &Progress) -> Run {
+    let stop = |diagnostics: Vec<Diagnostic>| Run {
+        diagnostics,
+        outputs: Vec::new(),
+        failed: true,
+    };
+    let root = project_root(cli);
+    let time = match Timestamp::from_env() {
+        Ok(t) => t,
+        Err(e) => {
+            return stop(vec![Diagnostic::error(None, e).with_hint(
+                "unset it, or set it to the commit time: SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)",
+            )]);
+        }
+    };
+    let (book, diags) = progress.phase("load and check", || bookbuild::project::load(&root));
+    let Some(book) = book.filter(|_| !diags.has_errors()) else {
+        return stop(diags.into_sorted());
+    };
+    let mut diagnostics = diags.into_sorted();
+    if cli.verbose {
+        summary(&book, 0, progress);
+    }
+    let targets = Targets {
+        pdf: matches!(cli.command, Command::Build | Command::Pdf),
+        epub: matches!(cli.command, Command::Build | Command::Epub),
+    };
+    let out = cli.out.clone().unwrap_or_else(|| root.join("build"));
+    let built = match bookbuild::pipeline::build(&book, targets, &out, time, progress) {
+        Ok(b) => b,
+        Err(e) => {
+            diagnostics.push(Diagnostic::error(None, e));
+            return stop(diagnostics);
+        }
+    };
+    diagnostics.extend(built.warnings.iter().cloned());
+    let warnings = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
+    let errors = diagnostics.len() - warnings;
+    if errors > 0 || (cli.deny_warnings && warnings > 0) {
+        return Run {
+            diagnostics,
+            outputs: Vec::new(),
+            failed: false,
+        };
+    }
+    if cli.verbose
+        && let Some(pages) = built.pages
+    {
+        let spine = bookbuild::cover::WrapGeometry::new(&book, pages).spine / 72.0;
+        progress.note(&format!(
+            "print interior: {pages} pages; spine {spine:.3}in on {}",
+            book.config.cover.paper
+        ));
+    }
+    if let Err(e) = bookbuild::pipeline::write(&built, progress) {
+        diagnostics.push(Diagnostic::error(None, e));
+        return stop(diagnostics);
+    }
+    let outputs = built
+        .files
+        .iter()
+        .map(|(path, bytes)| {
+            let name = path.to_string_lossy();
+            let pages = if name.ends_with("-cover.pdf") {
+                Some(1)
+            } else if name.ends_with(".pdf") {
+                built.pages
+            } else {
+                None
+            };
+            bookbuild::summary::Output::of(path, bytes, pages)
+        })
+        .collect();
+    Run {
+        diagnostics,
+        outputs,
+        failed: false,
     }
 }
 

@@ -25,6 +25,8 @@ pub struct Built {
     pub warnings: Diagnostics,
     /// Pages of the print interior, when it was made.
     pub pages: Option<usize>,
+    /// The interior's display list, when it was made (the preview draws it).
+    pub doc: Option<crate::display::Document>,
 }
 
 /// Makes the requested outputs for `out` (not yet written).
@@ -35,12 +37,26 @@ pub fn build(
     time: Timestamp,
     progress: &Progress,
 ) -> Result<Built, String> {
+    build_with(book, targets, out, time, progress, &mut |_, _| {})
+}
+
+/// [`build`], calling `typeset` with the print edition as soon as it is set (and the
+/// diagnostics so far), before its files are written: the preview shows it from there.
+pub fn build_with(
+    book: &Book,
+    targets: Targets,
+    out: &Path,
+    time: Timestamp,
+    progress: &Progress,
+    typeset: &mut dyn FnMut(&crate::typeset::Typeset, &Diagnostics),
+) -> Result<Built, String> {
     let name = book.slug();
     let mut files = Vec::new();
     let mut warnings = Diagnostics::new();
     let mut page_map = None;
     let mut pages = None;
     let mut fonts = None;
+    let mut doc = None;
     let mut notes = Vec::new();
     // The index's entries and order do not depend on pages: built once for both outputs.
     let index = crate::index::build::build(book);
@@ -53,6 +69,7 @@ pub fn build(
                 files,
                 warnings,
                 pages,
+                doc: None,
             });
         }
     }
@@ -63,6 +80,7 @@ pub fn build(
         }
         // The printer's rules need the page count: checked before anything is written.
         warnings.extend(crate::printer::preflight(book, ts.doc.pages.len()));
+        typeset(&ts, &warnings);
         let bytes = progress.phase("pdf", || crate::pdf::write(book, &ts.doc, time))?;
         files.push((out.join(format!("{name}.pdf")), bytes));
         let (cover, cover_warnings, cover_notes) = progress.phase("cover", || {
@@ -78,6 +96,7 @@ pub fn build(
         pages = Some(ts.doc.pages.len());
         page_map = Some(ts.page_map);
         fonts = Some(ts.fonts);
+        doc = Some(ts.doc);
     }
     if targets.epub {
         let fontbook = match fonts.take() {
@@ -115,6 +134,7 @@ pub fn build(
         files,
         warnings,
         pages,
+        doc,
     })
 }
 

@@ -10,6 +10,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 pub struct Progress {
     mode: Mode,
     started: Instant,
+    /// Each phase's name and seconds, in order (for `--json`).
+    timings: std::sync::Mutex<Vec<(String, f64)>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -32,6 +34,7 @@ impl Progress {
         Progress {
             mode,
             started: Instant::now(),
+            timings: std::sync::Mutex::new(Vec::new()),
         }
     }
 
@@ -50,6 +53,9 @@ impl Progress {
         });
         let out = f();
         let took = start.elapsed();
+        if let Ok(mut t) = self.timings.lock() {
+            t.push((name.to_string(), took.as_secs_f64()));
+        }
         match self.mode {
             Mode::Quiet => {}
             Mode::Plain => eprintln!("bookbuild: {name} {:.3}s", took.as_secs_f64()),
@@ -71,6 +77,11 @@ impl Progress {
         if self.mode != Mode::Quiet {
             eprintln!("bookbuild: {msg}");
         }
+    }
+
+    /// The phases run so far with their times in seconds.
+    pub fn timings(&self) -> Vec<(String, f64)> {
+        self.timings.lock().map(|t| t.clone()).unwrap_or_default()
     }
 
     /// Time since the run started.

@@ -363,10 +363,17 @@ fn a_killed_build_leaves_the_previous_outputs() {
     edit(&project.join("build.toml"), |s| {
         s.replace("title = \"", "title = \"The New ")
     });
-    let started = std::time::Instant::now();
-    let o = build_into(&project, "build", &dir.path().join("scratch"));
-    assert!(o.status.success(), "{}", stderr(&o));
-    let full = started.elapsed();
+    // The shorter of two runs: other tests share the machine, and a kill must come before the
+    // end of the build it stops.
+    let full = (0..2)
+        .map(|_| {
+            let started = std::time::Instant::now();
+            let o = build_into(&project, "build", &dir.path().join("scratch"));
+            assert!(o.status.success(), "{}", stderr(&o));
+            started.elapsed()
+        })
+        .min()
+        .unwrap();
     for share in [0.25, 0.5, 0.75] {
         let mut child = std::process::Command::new(bin())
             .arg("-C")

@@ -1,0 +1,332 @@
+//! `bookbuild watch`: build, serve a live preview on the loopback interface, and rebuild on
+//! every change to the project. The preview draws the print edition's display list as SVG
+//! (see [`svg`]) and shows the EPUB's chapters; a rebuild that fails keeps the last good
+//! preview and outputs and shows its diagnostics. Builds are whole builds with the same
+//! atomic writes as `build`.
+
+mod server;
+pub mod svg;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::diag::Diagnostic;
+use crate::display::Document;
+use crate::model::Timestamp;
+use crate::pipeline::Targets;
+use crate::progress::Progress;
+
+/// How `watch` was asked to run.
+pub struct Options {
+    /// The project folder.
+    pub root: PathBuf,
+    /// Where the outputs are written.
+    pub out: PathBuf,
+    /// The port on 127.0.0.1 (0: any free one).
+    pub port: u16,
+    /// Open the preview in the browser.
+    pub open: bool,
+    /// Print only errors and warnings.
+    pub quiet: bool,
+}
+
+/// What the preview shows: the last good build, and the last build's result.
+#[derive(Default)]
+pub(crate) struct State {
+    /// Builds finished, successful or not.
+    pub builds: u64,
+    /// Whether the last build succeeded.
+    pub ok: bool,
+    /// From the change detected to the preview ready, for the last build.
+    pub last_ms: f64,
+    /// 1-based pages that differ from the previous successful build.
+    pub changed_pages: Vec<usize>,
+    /// The last build's diagnostics.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The last good build's pages as SVG, its page size, and what they draw with.
+    pub pages: Vec<String>,
+    pub page_size: (f64, f64),
+    pub fonts: Vec<&'static [u8]>,
+    pub font_css: String,
+    pub images: Vec<PathBuf>,
+    /// The last good EPUB's files, by path inside the container.
+    pub epub: HashMap<String, Vec<u8>>,
+    /// For each page, the EPUB file that holds its chapter.
+    pub page_chapter: Vec<Option<String>>,
+}
+
+/// The state and a signal for those waiting on the next build (live reload).
+pub(crate) type Shared = Arc<(Mutex<State>, Condvar)>;
+
+/// Runs the preview until the process is stopped.
+pub fn run(opts: &Options) -> Result<(), String> {
+    let server = tiny_http::Server::http(("127.0.0.1", opts.port)).map_err(|e| {
+        format!(
+            "cannot serve the preview on 127.0.0.1:{}: {e}; is another `bookbuild watch` running? Choose another --port, or --port 0 for any free one",
+            opts.port
+        )
+    })?;
+    let port = server.server_addr().to_ip().map_or(opts.port, |a| a.port());
+    let url = format!("http://127.0.0.1:{port}/");
+    let shared: Shared = Arc::new((Mutex::new(State::default()), Condvar::new()));
+    let progress = Progress::new(opts.quiet);
+    rebuild(opts, &shared, Instant::now(), &progress);
+    eprintln!("bookbuild: preview at {url} (Ctrl-C stops it)");
+    if opts.open {
+        let _ = std::process::Command::new("xdg-open").arg(&url).spawn();
+    }
+    let s = shared.clone();
+    std::thread::spawn(move || server::serve(server, s));
+    watch(opts, &shared, &progress)
+}
+
+/// Waits for changes and rebuilds after each burst of them (editors write a file in
+/// several steps, or save by renaming a temporary over it).
+fn watch(opts: &Options, shared: &Shared, progress: &Progress) -> Result<(), String> {
+    use notify::{RecursiveMode, Watcher};
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut watcher = notify::recommended_watcher(move |e: notify::Result<notify::Event>| {
+        if let Ok(e) = e {
+            let _ = tx.send(e);
+        }
+    })
+    .map_err(|e| format!("cannot watch {}: {e}", opts.root.display()))?;
+    watcher
+        .watch(&opts.root, RecursiveMode::Recursive)
+        .map_err(|e| format!("cannot watch {}: {e}", opts.root.display()))?;
+    let out = std::fs::canonicalize(&opts.out).unwrap_or_else(|_| opts.out.clone());
+    let root = std::fs::canonicalize(&opts.root).unwrap_or_else(|_| opts.root.clone());
+    let relevant = |e: &notify::Event| {
+        !matches!(e.kind, notify::EventKind::Access(_))
+            && e.paths.iter().any(|p| counts(p, &root, &out))
+    };
+    loop {
+        let Ok(first) = rx.recv() else {
+            return Ok(());
+        };
+        if !relevant(&first) {
+            continue;
+        }
+        let detected = Instant::now();
+        // The burst ends after 50 ms without another change.
+        while let Ok(_more) = rx.recv_timeout(Duration::from_millis(50)) {}
+        rebuild(opts, shared, detected, progress);
+    }
+}
+
+/// Whether a changed path is part of the project (not the outputs, not an editor's swap file).
+fn counts(p: &Path, root: &Path, out: &Path) -> bool {
+    let p = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    if p.starts_with(out) || !p.starts_with(root) {
+        return false;
+    }
+    let rel = p.strip_prefix(root).unwrap_or(&p);
+    let hidden = rel.components().any(|c| {
+        let s = c.as_os_str().to_string_lossy();
+        s.starts_with('.') || s == "target" || s == "build"
+    });
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    !hidden && !name.ends_with('~') && !name.ends_with(".swp") && !name.ends_with(".tmp")
+}
+
+/// One build. The preview is replaced as soon as the print edition is set; then the PDF,
+/// cover and EPUB are made and written as `build` writes them. A build that fails keeps the
+/// last good preview and outputs and shows its diagnostics.
+fn rebuild(opts: &Options, shared: &Shared, detected: Instant, progress: &Progress) {
+    let (lock, signal) = &**shared;
+    let mut published = false;
+    let result = build(opts, progress, &mut |made, diagnostics| {
+        if let Ok(mut st) = lock.lock() {
+            publish(&mut st, made, diagnostics, detected);
+            published = true;
+        }
+        signal.notify_all();
+    });
+    let Ok(mut st) = lock.lock() else { return };
+    match result {
+        Ok((epub, page_chapter, files, diagnostics)) if published => {
+            st.epub = epub;
+            st.page_chapter = page_chapter;
+            st.diagnostics = diagnostics;
+            drop(st);
+            if let Err(e) = crate::pipeline::write(&files, progress)
+                && let Ok(mut st) = lock.lock()
+            {
+                st.ok = false;
+                st.diagnostics.push(Diagnostic::error(None, e));
+            }
+        }
+        Ok((_, _, _, diagnostics)) | Err(diagnostics) => {
+            for d in &diagnostics {
+                eprintln!("{}", d.render(false));
+            }
+            if !published {
+                st.builds += 1;
+            }
+            st.ok = false;
+            st.changed_pages.clear();
+            st.diagnostics = diagnostics;
+            st.last_ms = detected.elapsed().as_secs_f64() * 1000.0;
+        }
+    }
+    signal.notify_all();
+}
+
+/// Puts a newly set print edition in the preview: a finished build.
+fn publish(st: &mut State, made: Made, diagnostics: Vec<Diagnostic>, detected: Instant) {
+    st.builds += 1;
+    let old = std::mem::take(&mut st.pages);
+    st.changed_pages = (0..made.pages.len())
+        .filter(|&i| old.get(i) != made.pages.get(i))
+        .map(|i| i + 1)
+        .collect();
+    if made.pages.len() < old.len() {
+        st.changed_pages.push(made.pages.len() + 1);
+    }
+    st.ok = true;
+    st.diagnostics = diagnostics;
+    st.pages = made.pages;
+    st.page_size = made.page_size;
+    st.fonts = made.fonts;
+    st.font_css = made.font_css;
+    st.images = made.images;
+    st.last_ms = detected.elapsed().as_secs_f64() * 1000.0;
+}
+
+/// What the print edition gives the preview.
+struct Made {
+    pages: Vec<String>,
+    page_size: (f64, f64),
+    fonts: Vec<&'static [u8]>,
+    font_css: String,
+    images: Vec<PathBuf>,
+}
+
+/// The EPUB's files, the EPUB file of each page, the outputs and the diagnostics.
+type Built = (
+    HashMap<String, Vec<u8>>,
+    Vec<Option<String>>,
+    crate::pipeline::Built,
+    Vec<Diagnostic>,
+);
+
+fn build(
+    opts: &Options,
+    progress: &Progress,
+    preview: &mut dyn FnMut(Made, Vec<Diagnostic>),
+) -> Result<Built, Vec<Diagnostic>> {
+    let (book, diags) = crate::project::load(&opts.root);
+    let Some(book) = book.filter(|_| !diags.has_errors()) else {
+        return Err(diags.into_sorted());
+    };
+    let time = Timestamp::from_env().map_err(|e| vec![Diagnostic::error(None, e)])?;
+    let targets = Targets {
+        pdf: true,
+        epub: true,
+    };
+    let loaded = diags.into_sorted();
+    let mut on_typeset = |ts: &crate::typeset::Typeset, found: &crate::diag::Diagnostics| {
+        if found.has_errors() {
+            return;
+        }
+        let mut all = loaded.clone();
+        all.extend(found.iter().cloned());
+        let made = Made {
+            pages: pages(&ts.doc, &book),
+            page_size: (book.config.pdf.trim_width.0, book.config.pdf.trim_height.0),
+            fonts: ts.doc.faces.iter().map(|f| f.data).collect(),
+            font_css: svg::font_faces(&ts.doc),
+            images: book
+                .images
+                .iter()
+                .map(|i| book.root.join(&i.path))
+                .collect(),
+        };
+        preview(made, all);
+    };
+    let mut built =
+        crate::pipeline::build_with(&book, targets, &opts.out, time, progress, &mut on_typeset)
+            .map_err(|e| vec![Diagnostic::error(None, e)])?;
+    let mut all = loaded.clone();
+    all.extend(built.warnings.iter().cloned());
+    if all
+        .iter()
+        .any(|d| d.severity == crate::diag::Severity::Error)
+    {
+        return Err(all);
+    }
+    let doc = built
+        .doc
+        .take()
+        .ok_or_else(|| vec![Diagnostic::error(None, "no print edition was made")])?;
+    let epub = built
+        .files
+        .iter()
+        .find(|(p, _)| p.extension().is_some_and(|e| e == "epub"))
+        .map(|(_, b)| unzip(b))
+        .unwrap_or_default();
+    let page_chapter = chapters(&book, &doc, &epub);
+    Ok((epub, page_chapter, built, all))
+}
+
+/// Every page as SVG, in parallel.
+fn pages(doc: &Document, book: &crate::model::Book) -> Vec<String> {
+    use rayon::prelude::*;
+    let (w, h) = (book.config.pdf.trim_width.0, book.config.pdf.trim_height.0);
+    doc.pages
+        .par_iter()
+        .map(|p| svg::page(doc, p, w, h, false))
+        .collect()
+}
+
+/// The EPUB's files, by path.
+fn unzip(bytes: &[u8]) -> HashMap<String, Vec<u8>> {
+    use std::io::Read;
+    let mut out = HashMap::new();
+    let Ok(mut z) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
+        return out;
+    };
+    for i in 0..z.len() {
+        if let Ok(mut f) = z.by_index(i) {
+            let name = f.name().map(|n| n.into_owned()).unwrap_or_default();
+            let mut b = Vec::new();
+            if f.read_to_end(&mut b).is_ok() {
+                out.insert(name, b);
+            }
+        }
+    }
+    out
+}
+
+/// For each page, the EPUB file holding the anchor of its entry.
+fn chapters(
+    book: &crate::model::Book,
+    doc: &Document,
+    epub: &HashMap<String, Vec<u8>>,
+) -> Vec<Option<String>> {
+    let mut by_anchor: HashMap<usize, Option<String>> = HashMap::new();
+    doc.pages
+        .iter()
+        .map(|p| {
+            let e = p.entry?;
+            by_anchor
+                .entry(e)
+                .or_insert_with(|| {
+                    let needle = format!("id=\"{}\"", book.entries[e].anchor);
+                    let mut names: Vec<&String> =
+                        epub.keys().filter(|k| k.ends_with(".xhtml")).collect();
+                    names.sort();
+                    names
+                        .into_iter()
+                        .find(|k| std::str::from_utf8(&epub[*k]).is_ok_and(|t| t.contains(&needle)))
+                        .cloned()
+                })
+                .clone()
+        })
+        .collect()
+}
