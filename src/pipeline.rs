@@ -37,25 +37,25 @@ pub fn build(
     time: Timestamp,
     progress: &Progress,
 ) -> Result<Built, String> {
-    build_with(book, targets, out, time, progress, &mut |_, _| {})
+    build_with(book, targets, out, time, progress, None, &mut |_, _| {})
 }
 
-/// [`build`], calling `typeset` with the print edition as soon as it is set (and the
-/// diagnostics so far), before its files are written: the preview shows it from there.
+/// [`build`], with laid-out chunks kept in `cache` between builds, calling `typeset` with
+/// the print edition as soon as it is set (and the diagnostics so far), before its files are
+/// written: the preview shows it from there.
 pub fn build_with(
     book: &Book,
     targets: Targets,
     out: &Path,
     time: Timestamp,
     progress: &Progress,
+    cache: Option<&mut crate::typeset::LayoutCache>,
     typeset: &mut dyn FnMut(&crate::typeset::Typeset, &Diagnostics),
 ) -> Result<Built, String> {
     let name = book.slug();
     let mut files = Vec::new();
     let mut warnings = Diagnostics::new();
-    let mut page_map = None;
     let mut pages = None;
-    let mut fonts = None;
     let mut doc = None;
     let mut notes = Vec::new();
     // The index's entries and order do not depend on pages: built once for both outputs.
@@ -74,57 +74,52 @@ pub fn build_with(
         }
     }
     if targets.pdf {
-        let ts = progress.phase("typeset", || crate::typeset::typeset(book, &index))?;
+        let ts = progress.phase("typeset", || {
+            crate::typeset::typeset_cached(book, &index, cache)
+        })?;
         for d in ts.warnings.iter() {
             warnings.push(d.clone());
         }
         // The printer's rules need the page count: checked before anything is written.
         warnings.extend(crate::printer::preflight(book, ts.doc.pages.len()));
         typeset(&ts, &warnings);
-        let bytes = progress.phase("pdf", || crate::pdf::write(book, &ts.doc, time))?;
-        files.push((out.join(format!("{name}.pdf")), bytes));
-        let (cover, cover_warnings, cover_notes) = progress.phase("cover", || {
-            let (sheet, warnings, notes) = crate::cover::wrap(book, ts.doc.pages.len(), &ts.fonts);
-            crate::pdf::write_cover(book, &sheet, &ts.doc.faces, time)
-                .map(|pdf| (pdf, warnings, notes))
-        })?;
-        for d in cover_warnings.iter() {
-            warnings.push(d.clone());
-        }
+        // The print files and the EPUB are made side by side (the PDF writer is serial).
+        let print = || -> Result<_, String> {
+            let pdf = progress.phase("pdf", || crate::pdf::write(book, &ts.doc, time))?;
+            let cover = progress.phase("cover", || {
+                let (sheet, warnings, notes) =
+                    crate::cover::wrap(book, ts.doc.pages.len(), &ts.fonts);
+                crate::pdf::write_cover(book, &sheet, &ts.doc.faces, time)
+                    .map(|pdf| (pdf, warnings, notes))
+            })?;
+            Ok((pdf, cover))
+        };
+        let ebook = || {
+            targets
+                .epub
+                .then(|| epub(book, &index, Some(&ts.page_map), &ts.fonts, time, progress))
+                .transpose()
+        };
+        let (printed, ebook) = rayon::join(print, ebook);
+        let (pdf, (cover, cover_warnings, cover_notes)) = printed?;
+        files.push((out.join(format!("{name}.pdf")), pdf));
+        warnings.extend(cover_warnings);
         notes.extend(cover_notes);
         files.push((out.join(format!("{name}-cover.pdf")), cover));
+        if let Some((bytes, why)) = ebook? {
+            warnings.extend(why);
+            files.push((out.join(format!("{name}.epub")), bytes));
+        }
         pages = Some(ts.doc.pages.len());
-        page_map = Some(ts.page_map);
-        fonts = Some(ts.fonts);
         doc = Some(ts.doc);
-    }
-    if targets.epub {
-        let fontbook = match fonts.take() {
-            Some(f) => f,
-            None => crate::typeset::fonts::FontBook::load(
-                &book.root,
-                &book.config.fonts.body,
-                &book.config.fonts.fallback,
-            )?,
-        };
-        let cover = Some(crate::cover::epub_cover(book, &fontbook)?);
-        let faces = if book.config.epub.embed_fonts {
-            crate::fonts::faces_for(&book.root, &book.config.fonts.body)
-        } else {
-            Vec::new()
-        };
-        let (conforms, why) = crate::accessibility::epub_claim(book);
+    } else if targets.epub {
+        let fontbook = crate::typeset::fonts::FontBook::load(
+            &book.root,
+            &book.config.fonts.body,
+            &book.config.fonts.fallback,
+        )?;
+        let (bytes, why) = epub(book, &index, None, &fontbook, time, progress)?;
         warnings.extend(why);
-        let input = crate::epub::EpubInput {
-            book,
-            pages: page_map.as_ref(),
-            cover,
-            fonts: faces,
-            time,
-            index: &index,
-            conforms,
-        };
-        let bytes = progress.phase("epub", || crate::epub::build(&input))?;
         files.push((out.join(format!("{name}.epub")), bytes));
     }
     for n in &notes {
@@ -136,6 +131,36 @@ pub fn build_with(
         pages,
         doc,
     })
+}
+
+/// The EPUB, with the print edition's page numbers when it was set; and why it does not
+/// declare accessibility conformance, if it does not.
+fn epub(
+    book: &Book,
+    index: &crate::index::build::PrintedIndex,
+    page_map: Option<&crate::model::PageMap>,
+    fonts: &crate::typeset::fonts::FontBook,
+    time: Timestamp,
+    progress: &Progress,
+) -> Result<(Vec<u8>, Diagnostics), String> {
+    let cover = Some(crate::cover::epub_cover(book, fonts)?);
+    let faces = if book.config.epub.embed_fonts {
+        crate::fonts::faces_for(&book.root, &book.config.fonts.body)
+    } else {
+        Vec::new()
+    };
+    let (conforms, why) = crate::accessibility::epub_claim(book);
+    let input = crate::epub::EpubInput {
+        book,
+        pages: page_map,
+        cover,
+        fonts: faces,
+        time,
+        index,
+        conforms,
+    };
+    let bytes = progress.phase("epub", || crate::epub::build(&input))?;
+    Ok((bytes, why))
 }
 
 /// Writes the outputs: all or none of them replace the previous ones (see [`crate::output`]).

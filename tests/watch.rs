@@ -251,3 +251,103 @@ fn watch_rebuilds_on_edits_and_survives_broken_ones() {
             .contains(&format!("cannot serve the preview on 127.0.0.1:{port}"))
     );
 }
+
+/// Waits until the outputs of build `n` are written.
+fn until_written(port: u16, n: u64) -> serde_json::Value {
+    let start = Instant::now();
+    loop {
+        let s = status(port);
+        if s["written"].as_u64().unwrap_or(0) >= n {
+            return s;
+        }
+        assert!(
+            s["builds"].as_u64().unwrap_or(0) <= n || s["ok"] == true,
+            "{s}"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "build {n} was never written: {s}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn after_a_series_of_edits_watch_writes_what_a_cold_build_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&corpus("sherlock-holmes"), dir.path());
+    let out = tempfile::tempdir().unwrap();
+    let (_watch, port) = start(dir.path(), out.path(), 0);
+    let port = port.expect("watch prints its address");
+    until_written(port, 1);
+    let stories: Vec<std::path::PathBuf> = {
+        let mut v: Vec<_> = files(&dir.path().join("manuscript"))
+            .into_iter()
+            .map(|f| dir.path().join("manuscript").join(f))
+            .filter(|p| p.extension().is_some_and(|e| e == "md") && !p.ends_with("contents.md"))
+            .collect();
+        v.sort();
+        v
+    };
+    let paragraph = |p: &Path, k: usize| {
+        let s = std::fs::read_to_string(p).unwrap();
+        let mut at = 0;
+        for _ in 0..k {
+            at += s[at..].find("\n\n").unwrap() + 2;
+        }
+        (s, at)
+    };
+    // A word; a whole paragraph (every later page moves); a footnote (the notes renumber); a
+    // setting (every chapter is laid out again).
+    let edits: Vec<Box<dyn Fn()>> = vec![
+        Box::new(|| {
+            let (s, at) = paragraph(&stories[3], 4);
+            std::fs::write(&stories[3], format!("{}Indeed, {}", &s[..at], &s[at..])).unwrap();
+        }),
+        Box::new(|| {
+            let (s, at) = paragraph(&stories[1], 3);
+            let added = "A paragraph added to see every later page of the book move on, long enough to take a few lines of its own in the measure of this edition, and then a few more words.\n\n";
+            std::fs::write(&stories[1], format!("{}{added}{}", &s[..at], &s[at..])).unwrap();
+        }),
+        Box::new(|| {
+            let (s, at) = paragraph(&stories[2], 5);
+            std::fs::write(
+                &stories[2],
+                format!(
+                    "{}Noted.[^added] {}\n\n[^added]: A note added while watching.\n",
+                    &s[..at],
+                    &s[at..]
+                ),
+            )
+            .unwrap();
+        }),
+        Box::new(|| {
+            edit(&dir.path().join("build.toml"), |s| {
+                s.replacen("[pdf]\n", "[pdf]\nmargin_kerning = false\n", 1)
+            });
+        }),
+    ];
+    for (k, e) in edits.iter().enumerate() {
+        e();
+        let s = until_written(port, k as u64 + 2);
+        assert_eq!(s["ok"], true, "edit {k}: {s}");
+        assert_eq!(
+            s["builds"].as_u64().unwrap(),
+            k as u64 + 2,
+            "one build per edit: {s}"
+        );
+        let cold = tempfile::tempdir().unwrap();
+        let o = build_into(dir.path(), "build", cold.path());
+        assert!(o.status.success(), "{}", stderr(&o));
+        let made = files(cold.path());
+        assert_eq!(made.len(), 3);
+        for f in made {
+            let a = std::fs::read(out.path().join(&f)).unwrap();
+            let b = std::fs::read(cold.path().join(&f)).unwrap();
+            assert!(
+                a == b,
+                "edit {k}, {f:?}: what watch wrote differs from a cold build"
+            );
+        }
+    }
+}

@@ -10,7 +10,7 @@ pub const CROP_SLUG: f32 = (0.5 * crate::units::PT_PER_IN) as f32;
 pub const CROP_MARK: f32 = (0.25 * crate::units::PT_PER_IN) as f32;
 
 /// Everything on a page is positioned in points from the top-left corner of the trim box.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum PItem {
     /// A glyph run; `y` is its baseline.
     Text {

@@ -43,22 +43,36 @@ struct Setting<'a> {
     hyph: &'a Hyphenator,
     note_numbers: &'a [u32],
     design: Design,
+    /// Paragraphs kept between builds (`watch`).
+    paragraphs: Option<std::sync::Arc<super::cache::ParagraphCache>>,
 }
 
 impl Setting<'_> {
     fn tools(&self) -> Tools<'_> {
-        Tools::new(
+        let mut t = Tools::new(
             self.fonts,
             &self.book.config.book.language,
             self.hyph.fork(),
             self.note_numbers,
-        )
+        );
+        t.paragraphs = self.paragraphs.as_deref();
+        t
     }
 }
 
 /// Typesets the book: every page as a display list, with the page numbers the contents, the
 /// index and the EPUB's page-list need. `index` is the book's printed index.
 pub fn typeset(book: &Book, index: &PrintedIndex) -> Result<Typeset, String> {
+    typeset_cached(book, index, None)
+}
+
+/// [`typeset`], keeping the laid-out chunks in `cache` and taking from it those whose input
+/// has not changed (see [`super::cache`]). The result is the same as without it.
+pub fn typeset_cached(
+    book: &Book,
+    index: &PrintedIndex,
+    cache: Option<&mut super::cache::LayoutCache>,
+) -> Result<Typeset, String> {
     let cfg = &book.config;
     let fonts = FontBook::load(&book.root, &cfg.fonts.body, &cfg.fonts.fallback)?;
     let design = Design::new(&cfg.pdf);
@@ -77,9 +91,14 @@ pub fn typeset(book: &Book, index: &PrintedIndex) -> Result<Typeset, String> {
         hyph: &hyph,
         note_numbers: &note_numbers,
         design,
+        paragraphs: cache.as_ref().map(|c| c.paragraphs.clone()),
     };
     let tops: Vec<usize> = book.top_level().map(|(i, _)| i).collect();
-    let mut chunks = lay_out_chunks(&setting, &tops, &mut sink);
+    let paragraphs = setting.paragraphs.clone();
+    if let Some(p) = &paragraphs {
+        p.begin(book, &fonts.display_faces());
+    }
+    let mut chunks = lay_out_chunks(&setting, &tops, &mut sink, cache);
     let mut tools = setting.tools();
     let assembly = settle_generated(book, &mut chunks, &tops, &frame, &mut tools, index);
     let (pages, structure) =
@@ -97,6 +116,9 @@ pub fn typeset(book: &Book, index: &PrintedIndex) -> Result<Typeset, String> {
     let outline = outline(book, &assembly);
     let faces = fonts.display_faces();
     let warnings = sink.into_diagnostics(book, design.min_dpi);
+    if let Some(p) = paragraphs {
+        p.sweep();
+    }
     Ok(Typeset {
         doc: Document {
             pages,
@@ -112,12 +134,34 @@ pub fn typeset(book: &Book, index: &PrintedIndex) -> Result<Typeset, String> {
 
 /// Lays out every top-level entry but the contents and index (which need page numbers),
 /// in parallel, and gathers their remarks in book order.
-fn lay_out_chunks(setting: &Setting<'_>, tops: &[usize], sink: &mut Sink) -> Vec<Option<Chunk>> {
-    let laid: Vec<(Option<Chunk>, Sink)> = tops
+fn lay_out_chunks(
+    setting: &Setting<'_>,
+    tops: &[usize],
+    sink: &mut Sink,
+    mut cache: Option<&mut super::cache::LayoutCache>,
+) -> Vec<Option<Chunk>> {
+    let keys: Vec<u64> = match cache {
+        Some(_) => {
+            let global = super::cache::book_fingerprint(setting.book);
+            tops.par_iter()
+                .map(|&top| super::cache::chunk_fingerprint(setting.book, top, global))
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let found: Vec<Option<(Option<Chunk>, Vec<Remark>)>> = (0..tops.len())
+        .map(|k| cache.as_mut().and_then(|c| c.take(keys[k])))
+        .collect();
+    let reused = found.iter().filter(|f| f.is_some()).count();
+    let laid: Vec<(Option<Chunk>, Vec<Remark>)> = tops
         .par_iter()
+        .zip(found)
         .map_init(
             || setting.tools(),
-            |tools, &top| {
+            |tools, (&top, found)| {
+                if let Some(f) = found {
+                    return f;
+                }
                 let chunk = entry_flow(setting.book, top, tools, setting.design).map(|flow| {
                     let pages = paginate(&flow, &setting.design);
                     Chunk {
@@ -126,13 +170,22 @@ fn lay_out_chunks(setting: &Setting<'_>, tops: &[usize], sink: &mut Sink) -> Vec
                         generated: false,
                     }
                 });
-                (chunk, std::mem::take(&mut tools.sink))
+                (chunk, std::mem::take(&mut tools.sink).into_remarks())
             },
         )
         .collect();
+    if let Some(c) = cache.as_mut() {
+        // Rendering takes the lines out of the chunks: the cache keeps copies.
+        let copies: Vec<(Option<Chunk>, Vec<Remark>)> = laid.par_iter().cloned().collect();
+        c.reused = reused;
+        c.laid_out = keys.len() - reused;
+        c.replace(keys.iter().copied().zip(copies).collect());
+    }
     laid.into_iter()
-        .map(|(chunk, mut remarks)| {
-            sink.append(&mut remarks);
+        .map(|(chunk, remarks)| {
+            for r in remarks {
+                sink.warn(r);
+            }
             chunk
         })
         .collect()

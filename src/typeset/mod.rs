@@ -8,6 +8,7 @@
 //! numbering and line placing the page-making stages share; `remarks` the warning sink.
 
 mod book;
+mod cache;
 mod contents;
 pub(crate) mod design;
 mod flow;
@@ -24,4 +25,5 @@ mod shape;
 pub(crate) mod testing;
 mod titlepages;
 
-pub use book::{Typeset, typeset};
+pub use book::{Typeset, typeset, typeset_cached};
+pub use cache::LayoutCache;

@@ -38,6 +38,7 @@ impl Frame {
 }
 
 /// A laid-out chunk: a top-level entry with what is nested in it, or a generated entry.
+#[derive(Clone)]
 pub(crate) struct Chunk {
     pub flow: Flow,
     pub pages: Vec<PageContent>,

@@ -37,6 +37,24 @@ impl Sink {
     }
 
     /// Moves another sink's remarks after these.
+    /// How many remarks there are.
+    pub fn len(&self) -> usize {
+        self.remarks.len()
+    }
+
+    /// Copies of the remarks made since there were `from`.
+    pub fn since(&self, from: usize) -> Vec<Remark> {
+        self.remarks
+            .get(from..)
+            .map(<[Remark]>::to_vec)
+            .unwrap_or_default()
+    }
+
+    /// The remarks, in the order they were made.
+    pub fn into_remarks(self) -> Vec<Remark> {
+        self.remarks
+    }
+
     pub fn append(&mut self, other: &mut Sink) {
         self.remarks.append(&mut other.remarks);
     }

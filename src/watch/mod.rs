@@ -45,8 +45,12 @@ pub(crate) struct State {
     pub changed_pages: Vec<usize>,
     /// The last build's diagnostics.
     pub diagnostics: Vec<Diagnostic>,
-    /// The last good build's pages as SVG, its page size, and what they draw with.
-    pub pages: Vec<String>,
+    /// Builds whose outputs have been written.
+    pub written: u64,
+    /// The last good build's print edition, its page size, and what its pages draw with.
+    pub doc: Option<Arc<Document>>,
+    /// Pages drawn as SVG so far (drawn when first asked for).
+    pub svg: HashMap<usize, Arc<String>>,
     pub page_size: (f64, f64),
     pub fonts: Vec<&'static [u8]>,
     pub font_css: String,
@@ -72,19 +76,25 @@ pub fn run(opts: &Options) -> Result<(), String> {
     let url = format!("http://127.0.0.1:{port}/");
     let shared: Shared = Arc::new((Mutex::new(State::default()), Condvar::new()));
     let progress = Progress::new(opts.quiet);
-    rebuild(opts, &shared, Instant::now(), &progress);
+    let mut cache = crate::typeset::LayoutCache::default();
+    rebuild(opts, &shared, Instant::now(), &progress, &mut cache);
     eprintln!("bookbuild: preview at {url} (Ctrl-C stops it)");
     if opts.open {
         let _ = std::process::Command::new("xdg-open").arg(&url).spawn();
     }
     let s = shared.clone();
     std::thread::spawn(move || server::serve(server, s));
-    watch(opts, &shared, &progress)
+    watch(opts, &shared, &progress, &mut cache)
 }
 
 /// Waits for changes and rebuilds after each burst of them (editors write a file in
 /// several steps, or save by renaming a temporary over it).
-fn watch(opts: &Options, shared: &Shared, progress: &Progress) -> Result<(), String> {
+fn watch(
+    opts: &Options,
+    shared: &Shared,
+    progress: &Progress,
+    cache: &mut crate::typeset::LayoutCache,
+) -> Result<(), String> {
     use notify::{RecursiveMode, Watcher};
     let (tx, rx) = std::sync::mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |e: notify::Result<notify::Event>| {
@@ -110,9 +120,10 @@ fn watch(opts: &Options, shared: &Shared, progress: &Progress) -> Result<(), Str
             continue;
         }
         let detected = Instant::now();
-        // The burst ends after 50 ms without another change.
-        while let Ok(_more) = rx.recv_timeout(Duration::from_millis(50)) {}
-        rebuild(opts, shared, detected, progress);
+        // The burst ends after 20 ms without another change (an editor's save is a few
+        // events within a millisecond or two).
+        while let Ok(_more) = rx.recv_timeout(Duration::from_millis(20)) {}
+        rebuild(opts, shared, detected, progress, cache);
     }
 }
 
@@ -137,10 +148,16 @@ fn counts(p: &Path, root: &Path, out: &Path) -> bool {
 /// One build. The preview is replaced as soon as the print edition is set; then the PDF,
 /// cover and EPUB are made and written as `build` writes them. A build that fails keeps the
 /// last good preview and outputs and shows its diagnostics.
-fn rebuild(opts: &Options, shared: &Shared, detected: Instant, progress: &Progress) {
+fn rebuild(
+    opts: &Options,
+    shared: &Shared,
+    detected: Instant,
+    progress: &Progress,
+    cache: &mut crate::typeset::LayoutCache,
+) {
     let (lock, signal) = &**shared;
     let mut published = false;
-    let result = build(opts, progress, &mut |made, diagnostics| {
+    let result = build(opts, progress, cache, &mut |made, diagnostics| {
         if let Ok(mut st) = lock.lock() {
             publish(&mut st, made, diagnostics, detected);
             published = true;
@@ -154,11 +171,15 @@ fn rebuild(opts: &Options, shared: &Shared, detected: Instant, progress: &Progre
             st.page_chapter = page_chapter;
             st.diagnostics = diagnostics;
             drop(st);
-            if let Err(e) = crate::pipeline::write(&files, progress)
-                && let Ok(mut st) = lock.lock()
-            {
-                st.ok = false;
-                st.diagnostics.push(Diagnostic::error(None, e));
+            let written = crate::pipeline::write(&files, progress);
+            if let Ok(mut st) = lock.lock() {
+                match written {
+                    Ok(()) => st.written = st.builds,
+                    Err(e) => {
+                        st.ok = false;
+                        st.diagnostics.push(Diagnostic::error(None, e));
+                    }
+                }
             }
         }
         Ok((_, _, _, diagnostics)) | Err(diagnostics) => {
@@ -180,17 +201,21 @@ fn rebuild(opts: &Options, shared: &Shared, detected: Instant, progress: &Progre
 /// Puts a newly set print edition in the preview: a finished build.
 fn publish(st: &mut State, made: Made, diagnostics: Vec<Diagnostic>, detected: Instant) {
     st.builds += 1;
-    let old = std::mem::take(&mut st.pages);
-    st.changed_pages = (0..made.pages.len())
-        .filter(|&i| old.get(i) != made.pages.get(i))
+    let new = &made.doc.pages;
+    let old: &[crate::display::Page] = st.doc.as_ref().map_or(&[], |d| &d.pages);
+    st.changed_pages = (0..new.len())
+        .filter(|&i| old.get(i).is_none_or(|o| o.items != new[i].items))
         .map(|i| i + 1)
         .collect();
-    if made.pages.len() < old.len() {
-        st.changed_pages.push(made.pages.len() + 1);
+    if new.len() < old.len() {
+        st.changed_pages.push(new.len() + 1);
     }
+    // Unchanged pages keep their SVG.
+    let keep: std::collections::HashSet<usize> = st.changed_pages.iter().copied().collect();
+    st.svg.retain(|i, _| !keep.contains(i) && *i <= new.len());
     st.ok = true;
     st.diagnostics = diagnostics;
-    st.pages = made.pages;
+    st.doc = Some(made.doc);
     st.page_size = made.page_size;
     st.fonts = made.fonts;
     st.font_css = made.font_css;
@@ -200,7 +225,7 @@ fn publish(st: &mut State, made: Made, diagnostics: Vec<Diagnostic>, detected: I
 
 /// What the print edition gives the preview.
 struct Made {
-    pages: Vec<String>,
+    doc: Arc<Document>,
     page_size: (f64, f64),
     fonts: Vec<&'static [u8]>,
     font_css: String,
@@ -218,9 +243,10 @@ type Built = (
 fn build(
     opts: &Options,
     progress: &Progress,
+    cache: &mut crate::typeset::LayoutCache,
     preview: &mut dyn FnMut(Made, Vec<Diagnostic>),
 ) -> Result<Built, Vec<Diagnostic>> {
-    let (book, diags) = crate::project::load(&opts.root);
+    let (book, diags) = progress.phase("load and check", || crate::project::load(&opts.root));
     let Some(book) = book.filter(|_| !diags.has_errors()) else {
         return Err(diags.into_sorted());
     };
@@ -237,7 +263,7 @@ fn build(
         let mut all = loaded.clone();
         all.extend(found.iter().cloned());
         let made = Made {
-            pages: pages(&ts.doc, &book),
+            doc: Arc::new(ts.doc.clone()),
             page_size: (book.config.pdf.trim_width.0, book.config.pdf.trim_height.0),
             fonts: ts.doc.faces.iter().map(|f| f.data).collect(),
             font_css: svg::font_faces(&ts.doc),
@@ -249,9 +275,16 @@ fn build(
         };
         preview(made, all);
     };
-    let mut built =
-        crate::pipeline::build_with(&book, targets, &opts.out, time, progress, &mut on_typeset)
-            .map_err(|e| vec![Diagnostic::error(None, e)])?;
+    let mut built = crate::pipeline::build_with(
+        &book,
+        targets,
+        &opts.out,
+        time,
+        progress,
+        Some(cache),
+        &mut on_typeset,
+    )
+    .map_err(|e| vec![Diagnostic::error(None, e)])?;
     let mut all = loaded.clone();
     all.extend(built.warnings.iter().cloned());
     if all
@@ -274,14 +307,17 @@ fn build(
     Ok((epub, page_chapter, built, all))
 }
 
-/// Every page as SVG, in parallel.
-fn pages(doc: &Document, book: &crate::model::Book) -> Vec<String> {
-    use rayon::prelude::*;
-    let (w, h) = (book.config.pdf.trim_width.0, book.config.pdf.trim_height.0);
-    doc.pages
-        .par_iter()
-        .map(|p| svg::page(doc, p, w, h, false))
-        .collect()
+/// Page `i` (from 1) of the last good build as a standalone SVG, drawn once.
+pub(crate) fn page_svg(st: &mut State, i: usize) -> Option<Arc<String>> {
+    if let Some(s) = st.svg.get(&i) {
+        return Some(s.clone());
+    }
+    let doc = st.doc.clone()?;
+    let page = doc.pages.get(i.checked_sub(1)?)?;
+    let (w, h) = st.page_size;
+    let s = Arc::new(svg::page(&doc, page, w, h, true));
+    st.svg.insert(i, s.clone());
+    Some(s)
 }
 
 /// The EPUB's files, by path.

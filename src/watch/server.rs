@@ -76,14 +76,13 @@ fn files(request: Request, url: &str, shared: &Shared) {
         url.strip_prefix(prefix)?.strip_suffix(suffix)?.parse().ok()
     };
     if let Some(i) = number("/page/", ".svg") {
-        let Some(svg) = i.checked_sub(1).and_then(|k| st.pages.get(k)) else {
+        let mut st = st;
+        let Some(svg) = super::page_svg(&mut st, i) else {
             drop(st);
             return not_found(request);
         };
-        // Standalone: the namespace is there; the fonts come with it.
-        let body = svg.replacen('>', &format!("><style>{}</style>", st.font_css), 1);
         drop(st);
-        return bytes(request, 200, "image/svg+xml", body.into_bytes());
+        return bytes(request, 200, "image/svg+xml", svg.as_bytes().to_vec());
     }
     if let Some(i) = number("/font/", "") {
         let Some(f) = st.fonts.get(i).copied() else {
@@ -172,9 +171,10 @@ fn status(st: &super::State) -> String {
         "builds": st.builds,
         "ok": st.ok,
         "last_ms": st.last_ms,
+        "written": st.written,
         "changed_pages": st.changed_pages,
         "diagnostics": diags,
-        "pages": st.pages.len(),
+        "pages": st.doc.as_ref().map_or(0, |d| d.pages.len()),
         "page_size": [st.page_size.0, st.page_size.1],
     })
     .to_string()

@@ -130,6 +130,7 @@ impl VBox {
 
 /// The vertical list of one chunk (a top-level entry and everything nested in it), and its
 /// footnotes, set.
+#[derive(Clone)]
 pub(crate) struct Flow {
     pub boxes: Vec<VBox>,
     pub notes: HashMap<NoteId, Vec<VBox>>,

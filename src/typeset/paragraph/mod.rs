@@ -89,6 +89,8 @@ pub(crate) struct Tools<'a> {
     pub context: Option<Pos>,
     /// Printed numbers of the book's footnotes, by note id.
     pub note_numbers: &'a [u32],
+    /// Paragraphs set in an earlier build (`watch`), by content.
+    pub paragraphs: Option<&'a crate::typeset::cache::ParagraphCache>,
 }
 
 impl<'a> Tools<'a> {
@@ -106,6 +108,7 @@ impl<'a> Tools<'a> {
             sink: Sink::default(),
             context: None,
             note_numbers,
+            paragraphs: None,
         }
     }
 
@@ -182,6 +185,24 @@ struct Prepared<'t> {
 
 /// Sets a paragraph into lines.
 pub(crate) fn layout(inlines: &[Inline], style: &ParaStyle, tools: &mut Tools<'_>) -> Vec<Line> {
+    let Some(cache) = tools.paragraphs else {
+        return set(inlines, style, tools);
+    };
+    // The same text in the same style at the same place sets the same lines and remarks.
+    let key = cache.key(inlines, style, tools.context, tools.note_numbers);
+    if let Some((lines, remarks)) = cache.get(key) {
+        for r in remarks {
+            tools.sink.warn(r);
+        }
+        return lines;
+    }
+    let before = tools.sink.len();
+    let lines = set(inlines, style, tools);
+    cache.put(key, lines.clone(), tools.sink.since(before));
+    lines
+}
+
+fn set(inlines: &[Inline], style: &ParaStyle, tools: &mut Tools<'_>) -> Vec<Line> {
     let mut b = Builder::new(tools, style);
     b.inlines(inlines);
     b.flush_word();
