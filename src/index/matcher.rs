@@ -65,8 +65,10 @@ impl Matcher {
             }
             // Building fails only past the automaton's size limits, which index.toml's file
             // size limit keeps far out of reach.
+            // A DFA: more memory than the default, but the whole book is searched with it.
             let Ok(ac) = AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                 .build(list.iter().map(|(p, _)| p.as_str()))
             else {
                 continue;
@@ -163,25 +165,44 @@ impl OffsetMap {
 
 /// Spaces of every kind become ' ', curly quotes straight ones; with `fold`, lower case.
 pub fn normalise(s: &str, fold: bool) -> (String, OffsetMap) {
-    let mut out = String::with_capacity(s.len());
+    let mut out: Vec<u8> = Vec::with_capacity(s.len());
     let mut points = Vec::new();
-    for (i, c) in s.char_indices() {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        // Most of a book's text is ASCII: one byte in, one byte out, no offset to record.
+        if b[i].is_ascii() {
+            out.push(match b[i] {
+                b'\n' | b'\t' => b' ',
+                c if fold => c.to_ascii_lowercase(),
+                c => c,
+            });
+            i += 1;
+            continue;
+        }
+        let c = s[i..].chars().next().unwrap_or('\u{fffd}');
         let before = out.len();
+        let mut buf = [0u8; 4];
         match c {
-            '\u{a0}' | '\u{202f}' | '\u{2009}' | '\u{200a}' | '\u{2007}' | '\n' | '\t' => {
-                out.push(' ')
-            }
-            '’' | '‘' | 'ʼ' => out.push('\''),
-            '“' | '”' => out.push('"'),
+            '\u{a0}' | '\u{202f}' | '\u{2009}' | '\u{200a}' | '\u{2007}' => out.push(b' '),
+            '’' | '‘' | 'ʼ' => out.push(b'\''),
+            '“' | '”' => out.push(b'"'),
             '\u{ad}' => {}
-            c if fold && !c.is_lowercase() && c.is_alphabetic() => out.extend(c.to_lowercase()),
-            c => out.push(c),
+            c if fold && !c.is_lowercase() && c.is_alphabetic() => {
+                for l in c.to_lowercase() {
+                    out.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
+                }
+            }
+            c => out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes()),
         }
         let produced = out.len() - before;
         if produced != c.len_utf8() {
             points.push((out.len(), i + c.len_utf8()));
         }
+        i += c.len_utf8();
     }
+    // Only whole characters were written.
+    let out = String::from_utf8(out).unwrap_or_default();
     (out, OffsetMap { points })
 }
 

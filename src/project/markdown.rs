@@ -1356,9 +1356,9 @@ impl Builder<'_, '_> {
                     );
                 }
             }
-            let ch_len = text[i..].chars().next().map_or(1, char::len_utf8);
-            plain.push_str(&text[i..i + ch_len]);
-            i += ch_len;
+            let next = plain_until(&text, i);
+            plain.push_str(&text[i..next]);
+            i = next;
         }
         if !plain.is_empty() {
             out.push(Inline::Text(plain));
@@ -1391,7 +1391,24 @@ fn plain_to(out: &mut Vec<Inline>, plain: &mut String) {
 }
 
 /// Where a run of more characters than a word may have, without a space, starts.
+/// Where, after `i`, the next byte is that may start a marker, a citation or a note
+/// reference (all ASCII, so the cut is on a character boundary).
+fn plain_until(text: &str, i: usize) -> usize {
+    let bytes = text.as_bytes();
+    let next = bytes[i + 1..]
+        .iter()
+        .position(|b| matches!(b, b'(' | b'[' | b'@'))
+        .map_or(bytes.len(), |p| i + 1 + p);
+    (next..=bytes.len())
+        .find(|&k| text.is_char_boundary(k))
+        .unwrap_or(bytes.len())
+}
+
 fn overlong_word(text: &str) -> Option<usize> {
+    // No run of characters can be longer than the text's bytes.
+    if text.len() <= super::limits::MAX_WORD_CHARS {
+        return None;
+    }
     let mut start = 0;
     let mut count = 0;
     for (i, c) in text.char_indices() {
