@@ -16,3 +16,10 @@ for book in war-and-peace sherlock-holmes; do
     printf "%-16s %-6s wall %-9s peak %5d MB\n" "$book" "$cmd" "$wall" $((peak / 1024))
   done
 done
+# Typst on the same book, in the same sitting, when its Python package is installed
+# (pip install typst==0.15.2).
+if python3 -c "import typst" 2>/dev/null; then
+  python3 "$here/scripts/typst-peer.py" "$here/../shared/corpus/war-and-peace" 5
+else
+  echo "typst: not installed (pip install typst==0.15.2) — no peer comparison"
+fi
