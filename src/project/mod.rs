@@ -10,7 +10,7 @@ mod index_toml;
 mod introspect;
 mod limits;
 mod markdown;
-mod paths;
+pub(crate) mod paths;
 mod standard;
 mod tomlcheck;
 

@@ -48,7 +48,8 @@ pub fn resolve(root: &Path, base: &Path, target: &str) -> Result<PathBuf, String
     Ok(rel)
 }
 
-fn percent_decode(s: &str) -> String {
+/// `%XX` escapes decoded (a URL's path as a file path).
+pub(crate) fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;

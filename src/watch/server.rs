@@ -114,7 +114,7 @@ fn files(request: Request, url: &str, shared: &Shared) {
         return;
     }
     if let Some(name) = url.strip_prefix("/epub/") {
-        let name = percent_decoded(name);
+        let name = crate::project::paths::percent_decode(name);
         let Some(b) = st.epub.get(&name).cloned() else {
             drop(st);
             return not_found(request);
@@ -124,26 +124,6 @@ fn files(request: Request, url: &str, shared: &Shared) {
     }
     drop(st);
     not_found(request)
-}
-
-fn percent_decoded(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(v) =
-                u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or(""), 16)
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn media_type(name: &str) -> &'static str {
@@ -185,7 +165,15 @@ fn status(st: &super::State) -> String {
 /// response is handed over as the server's "upgrade" of the connection: no length, the body
 /// runs until the reader goes away.
 fn events(request: Request, shared: &Shared) {
-    let mut seen = shared.0.lock().map(|st| st.builds).unwrap_or(0);
+    // A reader that comes back says which build it saw last (each event's id is its build):
+    // it gets what it missed at once.
+    let last: Option<u64> = request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Last-Event-ID"))
+        .and_then(|h| h.value.as_str().trim().parse().ok());
+    let now = shared.0.lock().map(|st| st.builds).unwrap_or(0);
+    let mut seen = last.map_or(now, |l| l.min(now));
     let head = Response::new(
         200.into(),
         vec![
@@ -217,7 +205,7 @@ fn events(request: Request, shared: &Shared) {
             ": waiting\n\n".to_string()
         } else {
             seen = st.builds;
-            format!("event: build\ndata: {}\n\n", status(&st))
+            format!("id: {seen}\nevent: build\ndata: {}\n\n", status(&st))
         };
         drop(st);
         if stream
