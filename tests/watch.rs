@@ -137,6 +137,16 @@ fn watch_rebuilds_on_edits_and_survives_broken_ones() {
     assert_eq!(first["ok"], true, "{first}");
     let pages = first["pages"].as_u64().unwrap();
     assert!(pages > 200);
+    // The printed folios: roman in the front matter, arabic from the body on.
+    let labels: Vec<&str> = first["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert_eq!(labels.len() as u64, pages);
+    assert_eq!(labels[0], "i");
+    assert!(labels.last().unwrap().parse::<u32>().is_ok(), "{labels:?}");
     assert!(
         files(out.path())
             .iter()

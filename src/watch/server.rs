@@ -155,6 +155,8 @@ fn status(st: &super::State) -> String {
         "changed_pages": st.changed_pages,
         "diagnostics": diags,
         "pages": st.doc.as_ref().map_or(0, |d| d.pages.len()),
+        // The printed folios ("xii", "45"), as the PDF's page labels give them.
+        "labels": st.doc.as_ref().map_or_else(Vec::new, |d| d.pages.iter().map(crate::display::Page::label).collect()),
         "page_size": [st.page_size.0, st.page_size.1],
     })
     .to_string()
