@@ -26,15 +26,7 @@ struct Laid {
 }
 
 fn typeset(dir: &Path) -> Laid {
-    let (book, diags) = bookbuild::project::load(dir);
-    let book = book.unwrap_or_else(|| {
-        let msgs: Vec<String> = diags
-            .into_sorted()
-            .iter()
-            .map(|d| d.render(false))
-            .collect();
-        panic!("{} does not load:\n{}", dir.display(), msgs.join("\n"))
-    });
+    let book = common::loaded(dir);
     let index = bookbuild::index::build::build(&book);
     let ts = bookbuild::typeset::typeset(&book, &index).expect("typesets");
     Laid {

@@ -1,6 +1,8 @@
 //! Page layout, tested on the display list: books are loaded and typeset in process and the
 //! pages asserted on as the typesetter left them. No PDF is written or read here.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -70,15 +72,7 @@ impl Laid {
 }
 
 fn typeset(dir: &Path) -> Laid {
-    let (book, diags) = bookbuild::project::load(dir);
-    let book = book.unwrap_or_else(|| {
-        let msgs: Vec<String> = diags
-            .into_sorted()
-            .iter()
-            .map(|d| d.render(false))
-            .collect();
-        panic!("{} does not load:\n{}", dir.display(), msgs.join("\n"))
-    });
+    let book = common::loaded(dir);
     let index = bookbuild::index::build::build(&book);
     let ts = bookbuild::typeset::typeset(&book, &index).expect("typesets");
     Laid { book, ts }
@@ -736,9 +730,6 @@ fn typesetting_is_deterministic() {
 
 // ------------------------------------------------------------------ figures
 
-#[path = "common/pictures.rs"]
-mod pictures;
-
 /// The figures of a book in reading order.
 fn figures(book: &Book) -> Vec<bookbuild::model::Figure> {
     fn walk(bs: &[bookbuild::model::Block], out: &mut Vec<bookbuild::model::Figure>) {
@@ -925,7 +916,7 @@ fn every_shape() -> &'static (tempfile::TempDir, Laid) {
     static B: OnceLock<(tempfile::TempDir, Laid)> = OnceLock::new();
     B.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        pictures::every_shape_book(dir.path(), &corpus(""));
+        common::pictures::every_shape_book(dir.path(), &corpus(""));
         let laid = typeset(dir.path());
         (dir, laid)
     })

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use super::plan::{Plan, PlannedFile};
 use super::xhtml::{Writer, esc, xml_id};
 use crate::index::build::PrintedIndex;
-use crate::model::{Book, Division, EntryKind, FlowPoint, NoteId, NotePlacement, PageMap};
+use crate::model::{Book, Division, EntryKind, FlowPoint, NotePlacement, PageMap};
 
 /// The start of every content document.
 pub fn head(book: &Book, title: &str) -> String {
@@ -276,19 +276,38 @@ fn chapter_endnotes(w: &mut Writer<'_>, from: usize, to: usize) {
     w.out.push_str("</section>\n");
 }
 
-/// The opening of a generated page: its head, the writer, the entry's title and anchor.
-fn generated_page<'a>(
+/// The opening of a generated page: its head, the body and the section (`epub:type` and
+/// role `kind`) with the entry's title. Returns the writer, the entry and its anchor.
+fn open_page<'a>(
     book: &'a Book,
     plan: &'a Plan,
     file: usize,
     breaks: &'a [(String, FlowPoint)],
     next_break: usize,
+    (ty, role): (&str, &str),
 ) -> (Writer<'a>, usize, String) {
     let entry = plan.files[file].entries[0];
     let mut w = Writer::new(book, plan, file, breaks, next_break);
     w.out = head(book, &book.entries[entry].title);
     let anchor = xml_id(&book.entries[entry].anchor);
+    let hid = format!("{anchor}-title");
+    let _ = writeln!(
+        w.out,
+        "<body epub:type=\"{}\">\n<section epub:type=\"{ty}\" role=\"{role}\" id=\"{anchor}\" aria-labelledby=\"{hid}\">",
+        division_type(plan.files[file].division)
+    );
+    w.title(entry, 1, &hid, None, &book.entries[entry].title);
     (w, entry, anchor)
+}
+
+/// The end of a generated page: the section closed, the print page breaks left, and where
+/// the next file's breaks start.
+fn close_page(mut w: Writer<'_>, entry: usize) -> (String, usize) {
+    w.out.push_str("</section>\n");
+    w.breaks_until(entry + 1);
+    w.out.push_str("</body>\n</html>\n");
+    let next = w.next_break();
+    (w.out, next)
 }
 
 /// The bibliography: the entries as a list, each with its anchor (citations link to it),
@@ -300,14 +319,8 @@ pub fn bibliography_page(
     breaks: &[(String, FlowPoint)],
     next_break: usize,
 ) -> (String, usize) {
-    let (mut w, entry, anchor) = generated_page(book, plan, file, breaks, next_break);
-    let hid = format!("{anchor}-title");
-    let _ = writeln!(
-        w.out,
-        "<body epub:type=\"{}\">\n<section epub:type=\"bibliography\" role=\"doc-bibliography\" id=\"{anchor}\" aria-labelledby=\"{hid}\">",
-        division_type(plan.files[file].division)
-    );
-    w.title(entry, 1, &hid, None, &book.entries[entry].title);
+    let kind = ("bibliography", "doc-bibliography");
+    let (mut w, entry, _) = open_page(book, plan, file, breaks, next_break, kind);
     w.out.push_str("<ul class=\"bibliography\">\n");
     for (k, item) in book.bibliography.iter().enumerate() {
         let _ = write!(w.out, "<li id=\"{}\">", esc(&xml_id(&item.anchor)));
@@ -316,11 +329,8 @@ pub fn bibliography_page(
         w.end_leaf();
         w.out.push_str("</li>\n");
     }
-    w.out.push_str("</ul>\n</section>\n");
-    w.breaks_until(entry + 1);
-    w.out.push_str("</body>\n</html>\n");
-    let next = w.next_break();
-    (w.out, next)
+    w.out.push_str("</ul>\n");
+    close_page(w, entry)
 }
 
 /// The book's notes (`@notes`): under each chapter's title, its notes, each linked back to
@@ -332,14 +342,8 @@ pub fn notes_page(
     breaks: &[(String, FlowPoint)],
     next_break: usize,
 ) -> (String, usize) {
-    let (mut w, entry, anchor) = generated_page(book, plan, file, breaks, next_break);
-    let hid = format!("{anchor}-title");
-    let _ = writeln!(
-        w.out,
-        "<body epub:type=\"{}\">\n<section epub:type=\"endnotes\" role=\"doc-endnotes\" id=\"{anchor}\" aria-labelledby=\"{hid}\">",
-        division_type(plan.files[file].division)
-    );
-    w.title(entry, 1, &hid, None, &book.entries[entry].title);
+    let kind = ("endnotes", "doc-endnotes");
+    let (mut w, entry, anchor) = open_page(book, plan, file, breaks, next_break, kind);
     for (top, _) in book.top_level() {
         let groups = book.notes_of(top, book.end_of(top));
         if groups.is_empty() {
@@ -352,17 +356,12 @@ pub fn notes_page(
             esc(&book.entries[top].title)
         );
         let several = groups.len() > 1;
-        let groups: Vec<(usize, Vec<NoteId>)> = groups;
         for g in &groups {
             w.endnote_groups(std::slice::from_ref(g), 3, several && g.0 != top);
         }
         w.out.push_str("</section>\n");
     }
-    w.out.push_str("</section>\n");
-    w.breaks_until(entry + 1);
-    w.out.push_str("</body>\n</html>\n");
-    let next = w.next_break();
-    (w.out, next)
+    close_page(w, entry)
 }
 
 /// The list of illustrations: a link to every figure, with its print page when the print

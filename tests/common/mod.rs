@@ -77,6 +77,20 @@ pub fn files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// The project at `dir`, loaded; a project that does not load fails the test with its
+/// diagnostics.
+pub fn loaded(dir: &Path) -> bookbuild::model::Book {
+    let (book, diags) = bookbuild::project::load(dir);
+    book.unwrap_or_else(|| {
+        let msgs: Vec<String> = diags
+            .into_sorted()
+            .iter()
+            .map(|d| d.render(false))
+            .collect();
+        panic!("{} does not load:\n{}", dir.display(), msgs.join("\n"))
+    })
+}
+
 /// Copies every file under `from` to `to`.
 pub fn copy_tree(from: &Path, to: &Path) {
     for rel in files(from) {
