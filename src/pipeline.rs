@@ -26,7 +26,7 @@ pub struct Built {
     /// Pages of the print interior, when it was made.
     pub pages: Option<usize>,
     /// The interior's display list, when it was made (the preview draws it).
-    pub doc: Option<crate::display::Document>,
+    pub doc: Option<std::sync::Arc<crate::display::Document>>,
 }
 
 /// Makes the requested outputs for `out` (not yet written).

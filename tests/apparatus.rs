@@ -31,7 +31,7 @@ fn typeset(dir: &Path) -> Laid {
     let ts = bookbuild::typeset::typeset(&book, &index).expect("typesets");
     Laid {
         book,
-        pages: ts.doc.pages,
+        pages: ts.doc.pages.clone(),
         hit_page: ts.page_map.hit_page,
     }
 }
@@ -43,7 +43,7 @@ fn line_text(p: &Page, y: f32) -> String {
         .iter()
         .filter_map(|i| match i {
             PItem::Text { run, x, y: ry } if (ry - run.rise - y).abs() < 0.01 => {
-                Some((*x, run.text.as_str()))
+                Some((*x, &*run.text))
             }
             _ => None,
         })

@@ -66,7 +66,7 @@ impl Laid {
     fn line_text(&self, p: &Page, y: f32) -> String {
         self.line_runs(p, y)
             .iter()
-            .map(|r| r.1.text.as_str())
+            .map(|r| &*r.1.text)
             .collect::<String>()
     }
 }
@@ -233,7 +233,7 @@ fn body_pages_carry_a_running_head_and_an_outer_folio() {
                 PItem::Text { run, x, y } if (*y - head.baseline).abs() < 0.01 => Some((run, *x)),
                 _ => None,
             })
-            .find(|(r, _)| r.text == p.label())
+            .find(|(r, _)| *r.text == *p.label())
             .expect("the folio is a run of its own");
         let left = b.left(p);
         if p.recto {
@@ -503,10 +503,10 @@ fn contents_numbers_are_the_pages_of_the_headings() {
             let number = runs
                 .last()
                 .filter(|(x, r)| (x + r.width() - right).abs() < 0.05)
-                .map(|(_, r)| r.text.clone());
+                .map(|(_, r)| r.text.to_string());
             let text: String = runs
                 .iter()
-                .map(|(_, r)| r.text.as_str())
+                .map(|(_, r)| &*r.text)
                 .filter(|t| !t.chars().all(|c| c == '.'))
                 .collect();
             lines.push((text, number));
@@ -1005,7 +1005,7 @@ fn figures_are_numbered_listed_and_cross_referenced() {
             if let Some((x, r)) = b.line_runs(p, l.baseline).last()
                 && (x + r.width() - right).abs() < 0.05
             {
-                numbers.push(r.text.clone());
+                numbers.push(r.text.to_string());
             }
         }
     }
@@ -1020,7 +1020,7 @@ fn figures_are_numbered_listed_and_cross_referenced() {
         .iter()
         .flat_map(|p| p.items.iter())
         .filter_map(|i| match i {
-            PItem::Text { run, .. } => Some(run.text.as_str()),
+            PItem::Text { run, .. } => Some(&*run.text),
             _ => None,
         })
         .collect();

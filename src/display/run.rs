@@ -45,7 +45,7 @@ pub struct RunGlyph {
 
 /// Glyphs of one face and size on one baseline, with the text they stand for (what a reader
 /// copies from the PDF).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Run {
     /// The face the glyphs are in.
     pub face: FaceId,
@@ -55,10 +55,25 @@ pub struct Run {
     pub x: f32,
     /// Baseline shift from the line's baseline in points (negative is up).
     pub rise: f32,
-    /// The glyphs in order.
-    pub glyphs: Vec<RunGlyph>,
+    /// The glyphs in order (shared: a laid-out line kept for the next build and the page it
+    /// is drawn on hold the same glyphs).
+    pub glyphs: std::sync::Arc<[RunGlyph]>,
     /// The text the glyphs stand for.
-    pub text: String,
+    pub text: std::sync::Arc<str>,
+}
+
+/// Runs that share their glyphs are equal without reading them: the preview compares every
+/// page of a rebuild with the last, and the pages of an unchanged chapter share the runs.
+impl PartialEq for Run {
+    fn eq(&self, o: &Run) -> bool {
+        use std::sync::Arc;
+        self.face == o.face
+            && self.size == o.size
+            && self.x == o.x
+            && self.rise == o.rise
+            && (Arc::ptr_eq(&self.glyphs, &o.glyphs) || self.glyphs == o.glyphs)
+            && (Arc::ptr_eq(&self.text, &o.text) || self.text == o.text)
+    }
 }
 
 impl Run {

@@ -95,100 +95,127 @@ pub fn find(
     if matcher.is_empty() {
         return;
     }
-    let mut ctx = Ctx {
-        matcher: &matcher,
-        hits: &mut index.hits,
-        in_entry: 0,
-        in_note: false,
-    };
+    // Every run of inlines the matcher reads, in book order: the body, the notes, then the
+    // bibliography.
+    let bib = entries
+        .iter()
+        .position(|e| matches!(e.kind, EntryKind::Bibliography));
+    let mut sites: Vec<Site<'_>> = Vec::new();
     for (i, e) in entries.iter_mut().enumerate() {
         if let EntryKind::Document(doc) = &mut e.kind {
-            ctx.in_entry = i;
-            ctx.blocks(&mut doc.blocks);
+            sites_in(&mut doc.blocks, i, false, &mut sites);
         }
     }
-    ctx.in_note = true;
     for n in notes.iter_mut() {
-        ctx.in_entry = n.entry;
-        ctx.blocks(&mut n.blocks);
+        sites_in(&mut n.blocks, n.entry, true, &mut sites);
     }
-    ctx.in_note = false;
-    if let Some(bib) = entries
-        .iter()
-        .position(|e| matches!(e.kind, EntryKind::Bibliography))
-    {
-        ctx.in_entry = bib;
+    if let Some(bib) = bib {
         for item in bibliography.iter_mut() {
-            ctx.inlines(&mut item.content);
+            sites.push(Site {
+                inlines: &mut item.content,
+                in_entry: bib,
+                in_note: false,
+            });
         }
+    }
+    // Matching only reads the text, so it runs in parallel (it is half of loading a long
+    // book); the hits are then numbered in book order, as one thread would number them.
+    let hits = &index.hits;
+    let found: Vec<Vec<(usize, IndexEntryId)>> = {
+        use rayon::prelude::*;
+        sites
+            .par_iter()
+            .map(|s| unmarked_matches(s.inlines, &matcher, hits))
+            .collect()
+    };
+    for (site, found) in sites.into_iter().zip(found) {
+        if found.is_empty() {
+            continue;
+        }
+        let mut inserts: Vec<(usize, HitId)> = Vec::with_capacity(found.len());
+        for (start, entry) in found {
+            inserts.push((start, index.hits.len() as HitId));
+            index.hits.push(IndexHit {
+                entry,
+                in_entry: site.in_entry,
+                in_note: site.in_note,
+            });
+        }
+        let mut cursor = 0;
+        let mut next = 0;
+        *site.inlines = insert(
+            std::mem::take(site.inlines),
+            &inserts,
+            &mut next,
+            &mut cursor,
+        );
     }
 }
 
-struct Ctx<'a> {
-    matcher: &'a Matcher,
-    hits: &'a mut Vec<IndexHit>,
+/// A run of inlines the index reads (a paragraph, a cell, a caption) and where it is.
+struct Site<'a> {
+    inlines: &'a mut Vec<Inline>,
     in_entry: usize,
     in_note: bool,
 }
 
-impl Ctx<'_> {
-    fn blocks(&mut self, blocks: &mut [Block]) {
-        for b in blocks {
-            match b {
-                Block::Para(p) => self.inlines(&mut p.inlines),
-                Block::Quote(bs) => self.blocks(bs),
-                Block::List(l) => {
-                    for item in &mut l.items {
-                        self.blocks(item);
+/// The inline runs of `blocks`, in reading order.
+fn sites_in<'a>(blocks: &'a mut [Block], in_entry: usize, in_note: bool, out: &mut Vec<Site<'a>>) {
+    for b in blocks {
+        let mut push = |inlines: &'a mut Vec<Inline>| {
+            out.push(Site {
+                inlines,
+                in_entry,
+                in_note,
+            })
+        };
+        match b {
+            Block::Para(p) => push(&mut p.inlines),
+            Block::Figure(f) => push(&mut f.caption),
+            Block::Table(t) => {
+                for row in &mut t.rows {
+                    for cell in row {
+                        out.push(Site {
+                            inlines: cell,
+                            in_entry,
+                            in_note,
+                        });
                     }
                 }
-                Block::Table(t) => {
-                    for row in &mut t.rows {
-                        for cell in row {
-                            self.inlines(cell);
-                        }
-                    }
-                }
-                Block::Figure(f) => self.inlines(&mut f.caption),
-                Block::Heading(_) | Block::Code(_) | Block::SceneBreak | Block::Html(..) => {}
             }
+            Block::Quote(bs) => sites_in(bs, in_entry, in_note, out),
+            Block::List(l) => {
+                for item in &mut l.items {
+                    sites_in(item, in_entry, in_note, out);
+                }
+            }
+            Block::Heading(_) | Block::Code(_) | Block::SceneBreak | Block::Html(..) => {}
         }
     }
+}
 
-    fn inlines(&mut self, inlines: &mut Vec<Inline>) {
-        let mut flat = String::new();
-        let mut markers: Vec<(usize, HitId)> = Vec::new();
-        flatten(inlines, &mut flat, &mut markers);
-        let found = self.matcher.find(&flat);
-        if found.is_empty() {
-            return;
-        }
-        let mut inserts: Vec<(usize, HitId)> = Vec::new();
-        for f in found {
-            for e in f.entries {
-                // A marker `((Genden))` already indexes the word it prints.
-                let marked = markers
-                    .iter()
-                    .any(|(at, h)| *at == f.start && self.hits[*h as usize].entry == e);
-                if marked {
-                    continue;
-                }
-                let id = self.hits.len() as HitId;
-                self.hits.push(IndexHit {
-                    entry: e,
-                    in_entry: self.in_entry,
-                    in_note: self.in_note,
-                });
-                inserts.push((f.start, id));
+/// Where the index's phrases occur in `inlines` (flat offset, entry), leaving out those a
+/// marker there already indexes: `((Genden))` indexes the word it prints.
+fn unmarked_matches(
+    inlines: &[Inline],
+    matcher: &Matcher,
+    hits: &[IndexHit],
+) -> Vec<(usize, IndexEntryId)> {
+    let mut flat = String::new();
+    let mut markers: Vec<(usize, HitId)> = Vec::new();
+    flatten(inlines, &mut flat, &mut markers);
+    let mut out = Vec::new();
+    for f in matcher.find(&flat) {
+        for e in f.entries {
+            let marked = markers
+                .iter()
+                .any(|(at, h)| *at == f.start && hits[*h as usize].entry == e);
+            if !marked {
+                out.push((f.start, e));
             }
         }
-        if inserts.is_empty() {
-            return;
-        }
-        let mut cursor = 0;
-        let mut next = 0;
-        *inlines = insert(std::mem::take(inlines), &inserts, &mut next, &mut cursor);
     }
+    out
 }
 
 /// Text of the inlines as the matcher sees it: text nodes verbatim, a line break as a newline,

@@ -4,6 +4,7 @@
 //! and what the EPUB needs from the print edition.
 
 use rayon::prelude::*;
+use std::sync::Arc;
 
 use super::design::Design;
 use super::flow::{Flow, FlowBuilder};
@@ -20,8 +21,9 @@ use crate::model::{Book, EntryKind, PageMap};
 
 /// The typeset book.
 pub struct Typeset {
-    /// The pages as a display list, for the PDF writer.
-    pub doc: Document,
+    /// The pages as a display list, for the PDF writer (shared: the preview keeps it while
+    /// the files are made).
+    pub doc: std::sync::Arc<Document>,
     /// What the EPUB needs from the print edition (page-list, index page numbers).
     pub page_map: PageMap,
     /// The faces the book is set in (the cover and the EPUB use them too).
@@ -101,8 +103,7 @@ pub fn typeset_cached(
     let mut chunks = lay_out_chunks(&setting, &tops, &mut sink, cache);
     let mut tools = setting.tools();
     let assembly = settle_generated(book, &mut chunks, &tops, &frame, &mut tools, index);
-    let (pages, structure) =
-        super::render::render(book, &mut chunks, &assembly, &frame, &mut tools);
+    let (pages, structure) = super::render::render(book, &chunks, &assembly, &frame, &mut tools);
     sink.append(&mut tools.sink);
     let page_map = PageMap {
         hit_page: assembly.hit_labels.clone(),
@@ -120,12 +121,12 @@ pub fn typeset_cached(
         p.sweep();
     }
     Ok(Typeset {
-        doc: Document {
+        doc: std::sync::Arc::new(Document {
             pages,
             outline,
             faces,
             structure,
-        },
+        }),
         page_map,
         fonts,
         warnings,
@@ -139,7 +140,7 @@ fn lay_out_chunks(
     tops: &[usize],
     sink: &mut Sink,
     mut cache: Option<&mut super::cache::LayoutCache>,
-) -> Vec<Option<Chunk>> {
+) -> Vec<Option<Arc<Chunk>>> {
     let keys: Vec<u64> = match cache {
         Some(_) => {
             let global = super::cache::book_fingerprint(setting.book);
@@ -149,11 +150,11 @@ fn lay_out_chunks(
         }
         None => Vec::new(),
     };
-    let found: Vec<Option<(Option<Chunk>, Vec<Remark>)>> = (0..tops.len())
-        .map(|k| cache.as_mut().and_then(|c| c.take(keys[k])))
+    let found: Vec<Option<super::cache::Laid>> = (0..tops.len())
+        .map(|k| cache.as_ref().and_then(|c| c.get(keys[k])))
         .collect();
     let reused = found.iter().filter(|f| f.is_some()).count();
-    let laid: Vec<(Option<Chunk>, Vec<Remark>)> = tops
+    let laid: Vec<super::cache::Laid> = tops
         .par_iter()
         .zip(found)
         .map_init(
@@ -164,22 +165,20 @@ fn lay_out_chunks(
                 }
                 let chunk = entry_flow(setting.book, top, tools, setting.design).map(|flow| {
                     let pages = paginate(&flow, &setting.design);
-                    Chunk {
+                    Arc::new(Chunk {
                         flow,
                         pages,
                         generated: false,
-                    }
+                    })
                 });
                 (chunk, std::mem::take(&mut tools.sink).into_remarks())
             },
         )
         .collect();
     if let Some(c) = cache.as_mut() {
-        // Rendering takes the lines out of the chunks: the cache keeps copies.
-        let copies: Vec<(Option<Chunk>, Vec<Remark>)> = laid.par_iter().cloned().collect();
         c.reused = reused;
         c.laid_out = keys.len() - reused;
-        c.replace(keys.iter().copied().zip(copies).collect());
+        c.replace(keys.iter().copied().zip(laid.iter().cloned()).collect());
     }
     laid.into_iter()
         .map(|(chunk, remarks)| {
@@ -253,7 +252,7 @@ fn entry_flow(book: &Book, top: usize, tools: &mut Tools<'_>, design: Design) ->
 /// change. Returns the final numbering.
 fn settle_generated(
     book: &Book,
-    chunks: &mut [Option<Chunk>],
+    chunks: &mut [Option<Arc<Chunk>>],
     tops: &[usize],
     frame: &Frame,
     tools: &mut Tools<'_>,
@@ -290,11 +289,11 @@ fn settle_generated(
             {
                 changed = true;
             }
-            chunks[k] = Some(Chunk {
+            chunks[k] = Some(Arc::new(Chunk {
                 flow,
                 pages,
                 generated: true,
-            });
+            }));
         }
         let next = assemble(book, chunks, tops, frame);
         let same = next.same_numbers(&assembly);
@@ -388,7 +387,7 @@ mod tests {
                         crate::display::PItem::Text { run, x, y }
                             if (*y - l.baseline).abs() < 0.01 =>
                         {
-                            Some((*x, run.text.clone()))
+                            Some((*x, run.text.to_string()))
                         }
                         _ => None,
                     })

@@ -8,17 +8,21 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::hash::Hasher as _;
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::pages::Chunk;
 use super::paragraph::{Line, ParaStyle};
 use super::remarks::Remark;
 use crate::model::{Book, Inline, Pos};
 
+/// A top-level entry laid out (none for the contents and index, set later), with what laying
+/// it out remarked.
+pub(crate) type Laid = (Option<Arc<Chunk>>, Vec<Remark>);
+
 /// Chunks by fingerprint, with what laying each out remarked.
 #[derive(Default)]
 pub struct LayoutCache {
-    chunks: HashMap<u64, (Option<Chunk>, Vec<Remark>)>,
+    chunks: HashMap<u64, Laid>,
     /// Paragraphs, for the chunks laid out again.
     pub(crate) paragraphs: std::sync::Arc<ParagraphCache>,
     /// Chunks found in the last build.
@@ -28,13 +32,13 @@ pub struct LayoutCache {
 }
 
 impl LayoutCache {
-    /// Takes a chunk out (it is put back, with the others of the build, by `replace`).
-    pub(crate) fn take(&mut self, key: u64) -> Option<(Option<Chunk>, Vec<Remark>)> {
-        self.chunks.remove(&key)
+    /// A chunk laid out before from the same input (shared: rendering only reads it).
+    pub(crate) fn get(&self, key: u64) -> Option<Laid> {
+        self.chunks.get(&key).cloned()
     }
 
     /// Keeps this build's chunks (and only them: an edited chapter's old layout goes).
-    pub(crate) fn replace(&mut self, fresh: HashMap<u64, (Option<Chunk>, Vec<Remark>)>) {
+    pub(crate) fn replace(&mut self, fresh: HashMap<u64, Laid>) {
         self.chunks = fresh;
     }
 }

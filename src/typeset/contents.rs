@@ -167,8 +167,8 @@ fn leaders(cols: &Columns, from: f64, to: f64, right: f64) -> Option<Run> {
         size: d.size,
         x: x0 as f32,
         rise: 0.0,
-        glyphs,
-        text: ".".repeat(count),
+        glyphs: glyphs.into(),
+        text: ".".repeat(count).into(),
     })
 }
 

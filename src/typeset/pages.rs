@@ -4,6 +4,7 @@
 //! the generated pages (contents, index, title pages) all build on this module.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::design::Design;
 use super::flow::{Flow, VKind};
@@ -94,7 +95,7 @@ impl Assembly {
 /// body from 1 on a recto, blank versos before rectos where chapters must open on one.
 pub(crate) fn assemble(
     book: &Book,
-    chunks: &[Option<Chunk>],
+    chunks: &[Option<Arc<Chunk>>],
     tops: &[usize],
     frame: &Frame,
 ) -> Assembly {
@@ -136,7 +137,7 @@ pub(crate) fn assemble(
 /// The page slots of the whole book, in order, and the index of each chunk's first page.
 fn number_pages(
     book: &Book,
-    chunks: &[Option<Chunk>],
+    chunks: &[Option<Arc<Chunk>>],
     tops: &[usize],
 ) -> (Vec<PageSlot>, Vec<usize>) {
     let recto_starts = book.config.pdf.chapter_start == ChapterStart::Recto;
@@ -234,15 +235,15 @@ fn find_marks(
 }
 
 /// Places a set line's runs, links and hits at (x, baseline) on the page.
-pub(crate) fn place_line(page: &mut Page, mut line: Line, x: f64, baseline: f64) {
+pub(crate) fn place_line(page: &mut Page, line: &Line, x: f64, baseline: f64) {
     let size = line.runs.first().map_or(10.0, |r| r.size);
-    for r in line.runs.drain(..) {
+    for r in &line.runs {
         let (rx, ry) = (
             (x + f64::from(r.x)) as f32,
             (baseline + f64::from(r.rise)) as f32,
         );
         page.items.push(PItem::Text {
-            run: r,
+            run: r.clone(),
             x: rx,
             y: ry,
         });
@@ -289,7 +290,8 @@ mod tests {
         };
         let tops: Vec<usize> = b.book.top_level().map(|(i, _)| i).collect();
         assert_eq!(tops.len(), 3, "contents, a, b");
-        let chunks: Vec<Option<Chunk>> = tops.iter().map(|_| Some(one_page())).collect();
+        let chunks: Vec<Option<Arc<Chunk>>> =
+            tops.iter().map(|_| Some(Arc::new(one_page()))).collect();
         let frame = Frame::new(&b.book.config.pdf, testing::design());
         let a = assemble(&b.book, &chunks, &tops, &frame);
         let labels: Vec<String> = (0..a.pages.len()).map(|p| a.label(p)).collect();

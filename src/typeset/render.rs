@@ -16,7 +16,7 @@ use crate::model::{Book, EntryKind, FlowPoint, NoteId};
 /// and the book's logical structure the items belong to.
 pub(crate) fn render(
     book: &Book,
-    chunks: &mut [Option<Chunk>],
+    chunks: &[Option<std::sync::Arc<Chunk>>],
     asm: &Assembly,
     frame: &Frame,
     tools: &mut Tools<'_>,
@@ -48,9 +48,9 @@ pub(crate) fn render(
     let copyright = structure.push(StructKind::Paragraph, None);
     out[1].mark(Some(copyright));
     super::titlepages::copyright_page(book, &mut out[1], frame, tools);
-    for (k, chunk) in chunks.iter_mut().enumerate() {
+    for (k, chunk) in chunks.iter().enumerate() {
         let Some(c) = chunk else { continue };
-        let off = structure.append(std::mem::take(&mut c.flow.tagging.structure));
+        let off = structure.append(c.flow.tagging.structure.clone());
         for pi in 0..c.pages.len() {
             let page = &mut out[asm.chunk_first[k] + pi];
             draw_page(page, c, pi, frame, off);
@@ -117,10 +117,10 @@ fn endnote_heads(book: &Book, pages: &[Page]) -> Vec<Option<String>> {
         .collect()
 }
 
-/// Draws page `pi` of a chunk: its boxes, its notes and their rule. The set lines are moved
-/// out of the flow (each is drawn once).
+/// Draws page `pi` of a chunk: its boxes, its notes and their rule. The chunk is only read
+/// (a chunk kept for the next build is drawn again as it is).
 /// `off`: where the chunk's structure nodes begin in the book's.
-fn draw_page(page: &mut Page, c: &mut Chunk, pi: usize, frame: &Frame, off: u32) {
+fn draw_page(page: &mut Page, c: &Chunk, pi: usize, frame: &Frame, off: u32) {
     let pc: &PageContent = &c.pages[pi];
     let left = frame.left(page.recto);
     let mut flow_start: Option<FlowPoint> = None;
@@ -143,16 +143,16 @@ fn draw_page(page: &mut Page, c: &mut Chunk, pi: usize, frame: &Frame, off: u32)
             Some(BoxTag::Lines(ns)) => ns.get(k).map(|n| n + off),
             None => None,
         };
-        let (b, x_shift, y): (&mut VBox, f64, f64) = match pl {
-            Placed::Body { index, x, y } => (&mut c.flow.boxes[*index], *x, *y),
-            Placed::Figure { index, y, .. } => (&mut c.flow.boxes[*index], 0.0, *y),
+        let (b, x_shift, y): (&VBox, f64, f64) = match pl {
+            Placed::Body { index, x, y } => (&c.flow.boxes[*index], *x, *y),
+            Placed::Figure { index, y, .. } => (&c.flow.boxes[*index], 0.0, *y),
             Placed::Note { note, line, y } => {
-                match c.flow.notes.get_mut(note).and_then(|ls| ls.get_mut(*line)) {
+                match c.flow.notes.get(note).and_then(|ls| ls.get(*line)) {
                     Some(b) => (b, 0.0, *y),
                     None => continue,
                 }
             }
-            Placed::Continued { index, x, y } => match c.flow.continued.get_mut(index) {
+            Placed::Continued { index, x, y } => match c.flow.continued.get(index) {
                 Some(b) => (b, *x, *y),
                 None => continue,
             },
@@ -160,7 +160,7 @@ fn draw_page(page: &mut Page, c: &mut Chunk, pi: usize, frame: &Frame, off: u32)
         let left = left + x_shift;
         let top = frame.top + y;
         let (ascent, height) = (b.ascent, b.height);
-        match &mut b.kind {
+        match &b.kind {
             VKind::Lines {
                 lines,
                 role,
@@ -180,9 +180,9 @@ fn draw_page(page: &mut Page, c: &mut Chunk, pi: usize, frame: &Frame, off: u32)
                     role: *role,
                     point: *point,
                 });
-                for (k, (line, x)) in lines.iter_mut().enumerate() {
+                for (k, (line, x)) in lines.iter().enumerate() {
                     page.mark(node(k));
-                    place_line(page, std::mem::take(line), left + f64::from(*x), base);
+                    place_line(page, line, left + f64::from(*x), base);
                 }
             }
             VKind::Figure(f) => {
@@ -215,14 +215,7 @@ fn draw_page(page: &mut Page, c: &mut Chunk, pi: usize, frame: &Frame, off: u32)
 /// A figure whose block's top is at `top`, its picture drawn at `scale` of its size and
 /// centred where it was: the picture, then its caption lines right under it.
 /// `node`: the figure's structure node (its caption's is the next).
-fn draw_figure(
-    page: &mut Page,
-    f: &mut FigureBox,
-    left: f64,
-    top: f64,
-    scale: f64,
-    node: Option<u32>,
-) {
+fn draw_figure(page: &mut Page, f: &FigureBox, left: f64, top: f64, scale: f64, node: Option<u32>) {
     for a in &f.anchors {
         page.dests.push((a.clone(), top as f32));
     }
@@ -237,7 +230,7 @@ fn draw_figure(
     });
     page.mark(node.map(|n| n + 1));
     let caption_top = f.caption_top - (f64::from(f.h) - h);
-    for (k, (line, x)) in f.caption.iter_mut().enumerate() {
+    for (k, (line, x)) in f.caption.iter().enumerate() {
         let line_top = top + caption_top + k as f64 * f.leading;
         let base = line_top + f.ascent;
         page.lines.push(PLine {
@@ -246,7 +239,7 @@ fn draw_figure(
             role: LineRole::Caption,
             point: f.point,
         });
-        place_line(page, std::mem::take(line), left + f64::from(*x), base);
+        place_line(page, line, left + f64::from(*x), base);
     }
 }
 
@@ -285,7 +278,7 @@ fn running_head(
     } else {
         left
     };
-    place_line(page, folio_line, fx, y);
+    place_line(page, &folio_line, fx, y);
     // The head, centred, shortened with an ellipsis when it would crowd the folio.
     let room = measure - 2.0 * (folio_w + size * 2.0);
     let italic = ParaStyle {
@@ -312,7 +305,7 @@ fn running_head(
     let hx = left + (measure - f64::from(line.width)) / 2.0;
     line.hits.clear();
     line.links.clear();
-    place_line(page, line, hx, y);
+    place_line(page, &line, hx, y);
     page.lines.push(PLine {
         baseline: y as f32,
         bottom: y as f32,

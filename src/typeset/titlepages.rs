@@ -19,7 +19,7 @@ fn centred(
     let mut y = y;
     let left = frame.left(page.recto);
     for line in paragraph::layout_text(text, &style, tools) {
-        place_line(page, line, left, y);
+        place_line(page, &line, left, y);
         generated_line(page, y);
         y += size * 1.3;
     }
@@ -112,7 +112,7 @@ pub(crate) fn copyright_page(book: &Book, page: &mut Page, frame: &Frame, tools:
     let left = frame.left(page.recto);
     for p in set.drain(..) {
         for line in p {
-            place_line(page, line, left, y);
+            place_line(page, &line, left, y);
             generated_line(page, y);
             y += leading;
         }
@@ -173,7 +173,7 @@ mod tests {
         let PItem::Text { run, x, y } = &p.items[0] else {
             panic!("the title comes first")
         };
-        assert_eq!(run.text, "Test");
+        assert_eq!(&*run.text, "Test");
         let centre = x + run.width() / 2.0;
         let mid = (f.inner + f.design.measure / 2.0) as f32;
         assert!((centre - mid).abs() < 0.5, "{centre} against {mid}");
@@ -199,7 +199,7 @@ mod tests {
             .items
             .iter()
             .filter_map(|i| match i {
-                PItem::Text { run, .. } => Some(run.text.as_str()),
+                PItem::Text { run, .. } => Some(&*run.text),
                 _ => None,
             })
             .collect();

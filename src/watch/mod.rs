@@ -263,7 +263,7 @@ fn build(
         let mut all = loaded.clone();
         all.extend(found.iter().cloned());
         let made = Made {
-            doc: progress.phase("preview", || Arc::new(ts.doc.clone())),
+            doc: ts.doc.clone(),
             page_size: (book.config.pdf.trim_width.0, book.config.pdf.trim_height.0),
             fonts: ts.doc.faces.iter().map(|f| f.data).collect(),
             font_css: svg::font_faces(&ts.doc),

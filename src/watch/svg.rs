@@ -72,7 +72,7 @@ fn text(s: &mut String, run: &Run, x: f32, y: f32) {
     let mut xs: Vec<f32> = Vec::with_capacity(run.text.len());
     let mut pen = x;
     let mut done = 0usize;
-    for g in &run.glyphs {
+    for g in run.glyphs.iter() {
         let (a, b) = (g.range.start as usize, g.range.end as usize);
         let advance = g.advance.at(run.size);
         if a >= done && b > a && b <= run.text.len() {
@@ -127,8 +127,9 @@ mod tests {
                     y_offset: Em(0.0),
                     range: 2..3,
                 },
-            ],
-            text: "fi<".to_string(),
+            ]
+            .into(),
+            text: "fi<".into(),
         };
         let doc = Document {
             pages: vec![],

@@ -439,7 +439,7 @@ impl<'t, 'a> FlowBuilder<'t, 'a> {
 fn text_of(lines: &[Line]) -> String {
     let mut out = String::new();
     for l in lines {
-        let t: String = l.runs.iter().map(|r| r.text.as_str()).collect();
+        let t: String = l.runs.iter().map(|r| &*r.text).collect();
         let t = t.trim();
         if !out.is_empty() && !out.ends_with(['-', '\u{2010}', '\u{ad}']) {
             out.push(' ');
@@ -621,7 +621,7 @@ mod tests {
                 VKind::Lines { lines, .. } => Some(
                     lines
                         .iter()
-                        .flat_map(|(l, _)| l.runs.iter().map(|r| r.text.clone()))
+                        .flat_map(|(l, _)| l.runs.iter().map(|r| &*r.text))
                         .collect::<String>(),
                 ),
                 _ => None,

@@ -346,8 +346,8 @@ impl Prepared<'_> {
                 size,
                 x,
                 rise: g0.rise,
-                glyphs,
-                text,
+                glyphs: glyphs.into(),
+                text: text.into(),
             });
             x += width;
             i = j;

@@ -257,7 +257,7 @@ mod tests {
     fn line_text(l: &Line) -> String {
         l.runs
             .iter()
-            .map(|r| r.text.as_str())
+            .map(|r| &*r.text)
             .collect::<String>()
             .trim()
             .to_string()
