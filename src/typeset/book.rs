@@ -120,6 +120,9 @@ pub fn typeset_cached(
     if let Some(p) = paragraphs {
         p.sweep();
     }
+    // Freeing the laid-out chunks (their lines and boxes; the glyphs stay with the pages) takes
+    // a while on a long book: done beside what comes next.
+    rayon::spawn(move || drop(chunks));
     Ok(Typeset {
         doc: std::sync::Arc::new(Document {
             pages,
@@ -131,6 +134,35 @@ pub fn typeset_cached(
         fonts,
         warnings,
     })
+}
+
+/// A value lent from a pool, given back when dropped.
+struct Pooled<'p, T> {
+    item: Option<T>,
+    pool: &'p std::sync::Mutex<Vec<T>>,
+}
+
+impl<'p, T> Pooled<'p, T> {
+    fn take(pool: &'p std::sync::Mutex<Vec<T>>, make: impl FnOnce() -> T) -> Pooled<'p, T> {
+        let item = pool.lock().ok().and_then(|mut p| p.pop());
+        Pooled {
+            item: Some(item.unwrap_or_else(make)),
+            pool,
+        }
+    }
+
+    fn get(&mut self) -> &mut T {
+        self.item
+            .get_or_insert_with(|| unreachable!("taken only on drop"))
+    }
+}
+
+impl<T> Drop for Pooled<'_, T> {
+    fn drop(&mut self) {
+        if let (Some(item), Ok(mut pool)) = (self.item.take(), self.pool.lock()) {
+            pool.push(item);
+        }
+    }
 }
 
 /// Lays out every top-level entry but the contents and index (which need page numbers),
@@ -154,12 +186,16 @@ fn lay_out_chunks(
         .map(|k| cache.as_ref().and_then(|c| c.get(keys[k])))
         .collect();
     let reused = found.iter().filter(|f| f.is_some()).count();
+    // Rayon starts many jobs; each takes a set of tools from the pool and gives it back, so
+    // the shaping and hyphenation caches stay warm across chunks (about one set per thread).
+    let pool: std::sync::Mutex<Vec<Tools<'_>>> = std::sync::Mutex::new(Vec::new());
     let laid: Vec<super::cache::Laid> = tops
         .par_iter()
         .zip(found)
         .map_init(
-            || setting.tools(),
-            |tools, (&top, found)| {
+            || Pooled::take(&pool, || setting.tools()),
+            |pooled, (&top, found)| {
+                let tools = pooled.get();
                 if let Some(f) = found {
                     return f;
                 }

@@ -18,7 +18,11 @@ pub struct LoadedFace {
     pub descender: f64,
     pub cap_height: f64,
     pub x_height: f64,
+    /// Which of U+0000–U+02FF the face has (Latin text asks for every letter it sets).
+    latin: [u64; LATIN_WORDS],
 }
+
+const LATIN_WORDS: usize = 12;
 
 impl LoadedFace {
     fn new(info: FaceInfo) -> Option<LoadedFace> {
@@ -28,6 +32,12 @@ impl LoadedFace {
         let descender = f64::from(rb.descender()) / upem;
         let cap_height = rb.capital_height().map_or(0.68, |v| f64::from(v) / upem);
         let x_height = rb.x_height().map_or(0.45, |v| f64::from(v) / upem);
+        let mut latin = [0u64; LATIN_WORDS];
+        for (c, bit) in (0..LATIN_WORDS as u32 * 64).filter_map(|u| Some((char::from_u32(u)?, u))) {
+            if rb.glyph_index(c).is_some() {
+                latin[bit as usize / 64] |= 1 << (bit % 64);
+            }
+        }
         Some(LoadedFace {
             info,
             rb,
@@ -36,11 +46,16 @@ impl LoadedFace {
             descender,
             cap_height,
             x_height,
+            latin,
         })
     }
 
     pub fn has(&self, c: char) -> bool {
-        self.rb.glyph_index(c).is_some()
+        let u = c as usize;
+        match self.latin.get(u / 64) {
+            Some(w) => w & (1 << (u % 64)) != 0,
+            None => self.rb.glyph_index(c).is_some(),
+        }
     }
 }
 

@@ -15,7 +15,7 @@ pub struct Hyphenator {
     min_word: usize,
     /// Lower-case word → byte offsets of its allowed breaks.
     exceptions: Arc<HashMap<String, Vec<usize>>>,
-    cache: HashMap<Box<str>, Arc<[u32]>>,
+    cache: rustc_hash::FxHashMap<Box<str>, Arc<[u32]>>,
 }
 
 /// The patterns for a BCP 47 tag, if there are any.
@@ -104,7 +104,7 @@ impl Hyphenator {
             right: settings.right_min,
             min_word: settings.min_word,
             exceptions: Arc::new(exceptions),
-            cache: HashMap::new(),
+            cache: Default::default(),
         }
     }
 
@@ -116,7 +116,7 @@ impl Hyphenator {
             right: 3,
             min_word: 5,
             exceptions: Arc::new(HashMap::new()),
-            cache: HashMap::new(),
+            cache: Default::default(),
         }
     }
 
@@ -128,7 +128,7 @@ impl Hyphenator {
             right: self.right,
             min_word: self.min_word,
             exceptions: self.exceptions.clone(),
-            cache: HashMap::new(),
+            cache: Default::default(),
         }
     }
 

@@ -8,6 +8,7 @@ use super::paginate::{PageContent, Placed};
 use super::paragraph::{self, Align, ParaStyle, Tools};
 use crate::display::{LineRole, PItem, PLine, Page, PageKind, StructKind, Structure};
 use crate::fonts::Style;
+use rayon::prelude::*;
 use std::collections::HashMap;
 
 use crate::model::{Book, EntryKind, FlowPoint, NoteId};
@@ -48,21 +49,42 @@ pub(crate) fn render(
     let copyright = structure.push(StructKind::Paragraph, None);
     out[1].mark(Some(copyright));
     super::titlepages::copyright_page(book, &mut out[1], frame, tools);
+    // Each page of a chunk: the chunk, the page's index in it, and where the chunk's structure
+    // nodes begin in the book's (appended in book order).
+    let mut owner: Vec<Option<(&Chunk, usize, u32)>> = vec![None; out.len()];
     for (k, chunk) in chunks.iter().enumerate() {
         let Some(c) = chunk else { continue };
         let off = structure.append(c.flow.tagging.structure.clone());
         for pi in 0..c.pages.len() {
-            let page = &mut out[asm.chunk_first[k] + pi];
-            draw_page(page, c, pi, frame, off);
+            owner[asm.chunk_first[k] + pi] = Some((c, pi, off));
         }
     }
+    // A page reads only its own chunk: the pages are drawn in parallel.
+    out.par_iter_mut().zip(&owner).for_each(|(page, o)| {
+        if let Some((c, pi, off)) = *o {
+            draw_page(page, c, pi, frame, off);
+        }
+    });
     if book.config.pdf.running_heads {
         let heads = endnote_heads(book, &out);
-        for (page, head) in out.iter_mut().zip(heads) {
-            if page.kind == PageKind::Body {
-                page.mark(None);
-                running_head(book, page, frame, tools, head);
-            }
+        let base = &*tools;
+        // Set in parallel; what they remark is kept in page order.
+        let remarks: Vec<Vec<super::remarks::Remark>> = out
+            .par_iter_mut()
+            .zip(heads)
+            .map_init(
+                || base.fork(),
+                |t, (page, head)| {
+                    if page.kind == PageKind::Body {
+                        page.mark(None);
+                        running_head(book, page, frame, t, head);
+                    }
+                    std::mem::take(&mut t.sink).into_remarks()
+                },
+            )
+            .collect();
+        for r in remarks.into_iter().flatten() {
+            tools.sink.warn(r);
         }
     }
     (out, structure)

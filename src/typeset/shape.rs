@@ -52,7 +52,7 @@ pub struct UGlyph {
 
 pub struct Shaper {
     /// Per face (and per feature set: superior figures live at `face + SUPS`): text → glyphs.
-    cache: Vec<HashMap<Box<str>, Arc<[UGlyph]>>>,
+    cache: Vec<rustc_hash::FxHashMap<Box<str>, Arc<[UGlyph]>>>,
     language: Option<rustybuzz::Language>,
     /// Shaping plans per (face key, script): building a plan parses the font's layout
     /// tables, which costs more than shaping a word.
@@ -64,6 +64,15 @@ impl Shaper {
         Shaper {
             cache: Vec::new(),
             language: language.parse().ok(),
+            plans: HashMap::new(),
+        }
+    }
+
+    /// A shaper for another thread: the same language, its own caches.
+    pub fn fork(&self) -> Shaper {
+        Shaper {
+            cache: Vec::new(),
+            language: self.language.clone(),
             plans: HashMap::new(),
         }
     }
@@ -91,7 +100,7 @@ impl Shaper {
     ) -> Arc<[UGlyph]> {
         let f = face as usize + feature.offset();
         if self.cache.len() <= f {
-            self.cache.resize_with(f + 1, HashMap::new);
+            self.cache.resize_with(f + 1, Default::default);
         }
         if let Some(g) = self.cache[f].get(text) {
             return g.clone();

@@ -112,6 +112,20 @@ impl<'a> Tools<'a> {
         }
     }
 
+    /// Tools for another thread: the same fonts, language, hyphenation and notes, with their
+    /// own caches and an empty sink.
+    pub fn fork(&self) -> Tools<'a> {
+        Tools {
+            fonts: self.fonts,
+            shaper: self.shaper.fork(),
+            hyph: self.hyph.fork(),
+            sink: Sink::default(),
+            context: None,
+            note_numbers: self.note_numbers,
+            paragraphs: self.paragraphs,
+        }
+    }
+
     /// Tools that never hyphenate, for text set outside the book's paragraphs (covers).
     pub fn unhyphenated(fonts: &'a FontBook, language: &str) -> Tools<'a> {
         Tools::new(fonts, language, Hyphenator::none(), &[])
