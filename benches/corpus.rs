@@ -8,6 +8,10 @@ use std::time::{Duration, Instant};
 use bookbuild::model::Timestamp;
 use bookbuild::progress::Progress;
 
+// The allocator the binary uses (see Cargo.toml), so that phase times match a real run.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn corpus(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("..")

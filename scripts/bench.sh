@@ -16,6 +16,8 @@ for book in war-and-peace sherlock-holmes; do
     printf "%-16s %-6s wall %-9s peak %5d MB\n" "$book" "$cmd" "$wall" $((peak / 1024))
   done
 done
+# Peak memory against the length of the book: one copy of War and Peace, then four.
+python3 "$here/scripts/copies.py" 4 3
 # Typst on the same book, in the same sitting, when its Python package is installed
 # (pip install typst==0.15.2).
 if python3 -c "import typst" 2>/dev/null; then
