@@ -82,3 +82,41 @@ impl Run {
         self.glyphs.iter().map(|g| g.advance.at(self.size)).sum()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(id: u16, text: &str) -> Run {
+        Run {
+            face: 0,
+            size: 10.0,
+            x: 0.0,
+            rise: 0.0,
+            glyphs: vec![RunGlyph {
+                id,
+                advance: Em(0.5),
+                x_offset: Em(0.0),
+                y_offset: Em(0.0),
+                range: 0..1,
+            }]
+            .into(),
+            text: text.into(),
+        }
+    }
+
+    /// Shared glyphs are equal at once; glyphs held apart are compared by what they are.
+    #[test]
+    fn runs_compare_by_content() {
+        let a = run(7, "a");
+        assert_eq!(a, a.clone());
+        assert_eq!(a, run(7, "a"));
+        assert_ne!(a, run(8, "a"));
+        assert_ne!(a, run(7, "b"));
+        let moved = Run {
+            x: 1.0,
+            ..a.clone()
+        };
+        assert_ne!(a, moved);
+    }
+}

@@ -181,3 +181,26 @@ impl FontBook {
             || c.is_control()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The Latin bitmap answers as the cmap does, inside it and past its end.
+    #[test]
+    fn coverage_is_what_the_cmap_says() {
+        let book = crate::typeset::testing::fonts();
+        let mut checked = 0;
+        for face in &book.faces {
+            for u in (0..0x0400u32).chain([0x2014, 0x2019, 0x4e00, 0x1f600]) {
+                let Some(c) = char::from_u32(u) else { continue };
+                assert_eq!(
+                    face.has(c),
+                    face.rb.glyph_index(c).is_some(),
+                    "{} U+{u:04X}",
+                    face.info.family
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 1000, "the built-in faces were not loaded");
+    }
+}
