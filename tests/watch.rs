@@ -156,6 +156,8 @@ fn watch_rebuilds_on_edits_and_survives_broken_ones() {
     let (code, html) = get(port, "/");
     assert_eq!(code, 200);
     assert!(html.contains("EventSource(\"/events\")"));
+    // A long list of warnings scrolls in its own box and has a button to put it away.
+    assert!(html.contains("max-height: 25vh") && html.contains("id=\"quiet\""));
 
     // An edit: one word in a paragraph of the first story.
     let chapter = files(&dir.path().join("manuscript"))
