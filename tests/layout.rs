@@ -1029,3 +1029,31 @@ fn figures_are_numbered_listed_and_cross_referenced() {
         "the cross-reference prints the number"
     );
 }
+
+/// A combining mark with no precomposed letter is placed on its base by the font: the glyph
+/// keeps its shift from the pen (the run's offsets), and the PDF and the preview get it.
+#[test]
+fn a_mark_keeps_its_place_on_its_letter() {
+    let dir = project("", &[("one", "# One\n\nThe q\u{301} and the x\u{323} stand apart.\n")]);
+    let laid = typeset(dir.path());
+    let run = laid
+        .ts
+        .doc
+        .pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .find_map(|i| match i {
+            PItem::Text { run, .. } if run.text.contains('\u{301}') => Some(run),
+            _ => None,
+        })
+        .expect("the line with the mark");
+    let shifted: Vec<(f32, f32)> = run
+        .placed()
+        .filter(|(_, x, y)| x.0 != 0.0 || y.0 != 0.0)
+        .map(|(_, x, y)| (x.0, y.0))
+        .collect();
+    assert!(!shifted.is_empty(), "no glyph of {:?} is shifted", run.text);
+    let offsets = run.offsets.as_deref().expect("offsets");
+    assert_eq!(offsets.len(), shifted.len());
+    assert!(offsets.windows(2).all(|w| w[0].glyph < w[1].glyph));
+}

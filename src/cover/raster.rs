@@ -86,11 +86,11 @@ pub fn render_png(
                 p.set_color_rgba8(paint.rgb[0], paint.rgb[1], paint.rgb[2], 255);
                 p.anti_alias = true;
                 let (mut gx, gy) = to_px(*x, *y);
-                for g in run.glyphs.iter() {
+                for (g, x_offset, y_offset) in run.placed() {
                     let mut o = Outline {
                         pb: PathBuilder::new(),
-                        x: gx + g.x_offset.0 * run.size * scale,
-                        y: gy - g.y_offset.0 * run.size * scale,
+                        x: gx + x_offset.0 * run.size * scale,
+                        y: gy - y_offset.0 * run.size * scale,
                         k,
                     };
                     if face

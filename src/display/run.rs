@@ -28,19 +28,47 @@ pub struct Face {
     pub index: u32,
 }
 
-/// A glyph in a run.
-#[derive(Debug, Clone, PartialEq)]
+/// A glyph in a run: 12 bytes, since a long novel has millions of them (its shift from the
+/// pen, rarely there, is kept apart in [`Run::offsets`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RunGlyph {
     /// The glyph id in the run's face.
     pub id: u16,
+    /// Bytes of the run's text the glyph stands for, from `start`.
+    len: u16,
+    start: u32,
     /// How far the pen moves after the glyph.
     pub advance: Em,
-    /// Horizontal shift of the glyph from the pen.
-    pub x_offset: Em,
-    /// Up is positive, as in the font.
-    pub y_offset: Em,
+}
+
+impl RunGlyph {
+    /// A glyph standing for the bytes `range` of its run's text.
+    pub fn new(id: u16, advance: Em, range: Range<u32>) -> RunGlyph {
+        let len = range.end.saturating_sub(range.start);
+        RunGlyph {
+            id,
+            // A glyph stands for a cluster of a line's text: never 64 KiB of it.
+            len: u16::try_from(len).unwrap_or(u16::MAX),
+            start: range.start,
+            advance,
+        }
+    }
+
     /// Byte range of the glyph's text in the run's text.
-    pub range: Range<u32>,
+    pub fn range(&self) -> Range<u32> {
+        self.start..self.start + u32::from(self.len)
+    }
+}
+
+/// A glyph drawn away from the pen (a mark placed on its base letter).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GlyphOffset {
+    /// Which glyph of the run.
+    pub glyph: u32,
+    /// Horizontal shift from the pen.
+    pub x: Em,
+    /// Up is positive, as in the font.
+    pub y: Em,
 }
 
 /// Glyphs of one face and size on one baseline, with the text they stand for (what a reader
@@ -60,6 +88,8 @@ pub struct Run {
     pub glyphs: std::sync::Arc<[RunGlyph]>,
     /// The text the glyphs stand for.
     pub text: std::sync::Arc<str>,
+    /// The glyphs that are shifted from the pen, in glyph order (none in most runs).
+    pub offsets: Option<std::sync::Arc<[GlyphOffset]>>,
 }
 
 /// Runs that share their glyphs are equal without reading them: the preview compares every
@@ -73,10 +103,27 @@ impl PartialEq for Run {
             && self.rise == o.rise
             && (Arc::ptr_eq(&self.glyphs, &o.glyphs) || self.glyphs == o.glyphs)
             && (Arc::ptr_eq(&self.text, &o.text) || self.text == o.text)
+            && self.offsets == o.offsets
     }
 }
 
 impl Run {
+    /// Each glyph with its shift from the pen: (glyph, x, y up).
+    pub fn placed(&self) -> impl Iterator<Item = (&RunGlyph, Em, Em)> + '_ {
+        let offsets = self.offsets.as_deref().unwrap_or(&[]);
+        let mut next = 0;
+        self.glyphs
+            .iter()
+            .enumerate()
+            .map(move |(i, g)| match offsets.get(next) {
+                Some(o) if o.glyph as usize == i => {
+                    next += 1;
+                    (g, o.x, o.y)
+                }
+                _ => (g, Em(0.0), Em(0.0)),
+            })
+    }
+
     /// The run's width in points: the sum of its advances.
     pub fn width(&self) -> f32 {
         self.glyphs.iter().map(|g| g.advance.at(self.size)).sum()
@@ -93,16 +140,21 @@ mod tests {
             size: 10.0,
             x: 0.0,
             rise: 0.0,
-            glyphs: vec![RunGlyph {
-                id,
-                advance: Em(0.5),
-                x_offset: Em(0.0),
-                y_offset: Em(0.0),
-                range: 0..1,
-            }]
-            .into(),
+            glyphs: vec![RunGlyph::new(id, Em(0.5), 0..1)].into(),
             text: text.into(),
+            offsets: None,
         }
+    }
+
+    /// A glyph keeps its text range in 12 bytes.
+    #[test]
+    fn a_glyph_is_small_and_keeps_its_range() {
+        assert_eq!(std::mem::size_of::<RunGlyph>(), 12);
+        assert_eq!(
+            RunGlyph::new(3, Em(0.2), 70_000..70_003).range(),
+            70_000..70_003
+        );
+        assert_eq!(RunGlyph::new(3, Em(0.2), 5..5).range(), 5..5);
     }
 
     /// Shared glyphs are equal at once; glyphs held apart are compared by what they are.

@@ -57,16 +57,16 @@ impl<'a> Fonts<'a> {
 
 /// A run's glyphs as krilla wants them (advances and offsets in em; y up is negative).
 pub fn glyphs(run: &Run) -> Vec<KrillaGlyph> {
-    run.glyphs
-        .iter()
-        .map(|g| {
+    run.placed()
+        .map(|(g, x, y)| {
+            let range = g.range();
             KrillaGlyph::new(
                 GlyphId::new(u32::from(g.id)),
                 g.advance.0,
-                g.x_offset.0,
-                -g.y_offset.0,
+                x.0,
+                -y.0,
                 0.0,
-                g.range.start as usize..g.range.end as usize,
+                range.start as usize..range.end as usize,
                 None,
             )
         })

@@ -154,12 +154,12 @@ fn leaders(cols: &Columns, from: f64, to: f64, right: f64) -> Option<Run> {
     let glyph = d.glyphs.first()?;
     let count = xs.len();
     let glyphs: Vec<RunGlyph> = (0..count)
-        .map(|j| RunGlyph {
-            id: glyph.id,
-            advance: Em((pitch as f32) / d.size),
-            x_offset: Em(0.0),
-            y_offset: Em(0.0),
-            range: j as u32..j as u32 + 1,
+        .map(|j| {
+            RunGlyph::new(
+                glyph.id,
+                Em((pitch as f32) / d.size),
+                j as u32..j as u32 + 1,
+            )
         })
         .collect();
     Some(Run {
@@ -169,6 +169,7 @@ fn leaders(cols: &Columns, from: f64, to: f64, right: f64) -> Option<Run> {
         rise: 0.0,
         glyphs: glyphs.into(),
         text: ".".repeat(count).into(),
+        offsets: None,
     })
 }
 

@@ -72,13 +72,14 @@ fn text(s: &mut String, run: &Run, x: f32, y: f32) {
     let mut xs: Vec<f32> = Vec::with_capacity(run.text.len());
     let mut pen = x;
     let mut done = 0usize;
-    for g in run.glyphs.iter() {
-        let (a, b) = (g.range.start as usize, g.range.end as usize);
+    for (g, x_offset, _) in run.placed() {
+        let range = g.range();
+        let (a, b) = (range.start as usize, range.end as usize);
         let advance = g.advance.at(run.size);
         if a >= done && b > a && b <= run.text.len() {
             let n = run.text[a..b].chars().count().max(1);
             for k in 0..n {
-                xs.push(pen + g.x_offset.at(run.size) + advance * k as f32 / n as f32);
+                xs.push(pen + x_offset.at(run.size) + advance * k as f32 / n as f32);
             }
             done = b;
         }
@@ -113,23 +114,12 @@ mod tests {
             x: 0.0,
             rise: 0.0,
             glyphs: vec![
-                RunGlyph {
-                    id: 1,
-                    advance: Em(0.5),
-                    x_offset: Em(0.0),
-                    y_offset: Em(0.0),
-                    range: 0..2,
-                },
-                RunGlyph {
-                    id: 2,
-                    advance: Em(0.3),
-                    x_offset: Em(0.0),
-                    y_offset: Em(0.0),
-                    range: 2..3,
-                },
+                RunGlyph::new(1, Em(0.5), 0..2),
+                RunGlyph::new(2, Em(0.3), 2..3),
             ]
             .into(),
             text: "fi<".into(),
+            offsets: None,
         };
         let doc = Document {
             pages: vec![],

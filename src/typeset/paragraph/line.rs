@@ -5,7 +5,7 @@
 use super::linebreak::{self, INFINITY, Item, Params};
 use super::protrusion::LineWidths;
 use super::{Align, Extra, Line, Mark, PGlyph, Prepared};
-use crate::display::{Em, Run, RunGlyph};
+use crate::display::{Em, GlyphOffset, Run, RunGlyph};
 
 impl Prepared<'_> {
     /// Ends the horizontal list (\\parfillskip and the final break), chooses the breaks and
@@ -311,6 +311,7 @@ impl Prepared<'_> {
             let t1 = self.text_end_after(placed, j, group);
             let mut text = self.text.get(t0..t1.max(t0)).unwrap_or("").to_string();
             let mut glyphs = Vec::with_capacity(group.len());
+            let mut offsets = Vec::new();
             let size = g0.size;
             let (mut exact, mut placed_units) = (0.0f64, 0.0f64);
             for (k, g) in group.iter().enumerate() {
@@ -332,13 +333,14 @@ impl Prepared<'_> {
                 exact += f64::from(g.advance) / f64::from(size) * 1000.0;
                 let q = exact.round() - placed_units;
                 placed_units += q;
-                glyphs.push(RunGlyph {
-                    id: g.id,
-                    advance: Em((q / 1000.0) as f32),
-                    x_offset: Em(g.x_offset / size),
-                    y_offset: Em(g.y_offset / size),
-                    range,
-                });
+                if g.x_offset != 0.0 || g.y_offset != 0.0 {
+                    offsets.push(GlyphOffset {
+                        glyph: glyphs.len() as u32,
+                        x: Em(g.x_offset / size),
+                        y: Em(g.y_offset / size),
+                    });
+                }
+                glyphs.push(RunGlyph::new(g.id, Em((q / 1000.0) as f32), range));
             }
             let width: f32 = group.iter().map(|g| g.advance).sum();
             runs.push(Run {
@@ -348,6 +350,7 @@ impl Prepared<'_> {
                 rise: g0.rise,
                 glyphs: glyphs.into(),
                 text: text.into(),
+                offsets: (!offsets.is_empty()).then(|| offsets.into()),
             });
             x += width;
             i = j;
