@@ -47,9 +47,8 @@ impl RunGlyph {
         let len = range.end.saturating_sub(range.start);
         RunGlyph {
             id,
-            // A glyph stands for one cluster of a line's text. A cluster of 64 KiB or more
-            // (tens of thousands of marks on one letter) keeps its first 64 KiB - 1 bytes as
-            // its text: the range stays inside the run's text, and the glyph is still drawn.
+            // A glyph stands for one cluster, inside one word, and the loader refuses a word
+            // of more than 10,000 characters (40,000 bytes at most): the length fits.
             len: u16::try_from(len).unwrap_or(u16::MAX),
             start: range.start,
             advance,
