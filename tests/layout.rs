@@ -1034,7 +1034,13 @@ fn figures_are_numbered_listed_and_cross_referenced() {
 /// keeps its shift from the pen (the run's offsets), and the PDF and the preview get it.
 #[test]
 fn a_mark_keeps_its_place_on_its_letter() {
-    let dir = project("", &[("one", "# One\n\nThe q\u{301} and the x\u{323} stand apart.\n")]);
+    let dir = project(
+        "",
+        &[(
+            "one",
+            "# One\n\nThe q\u{301} and the x\u{323} stand apart.\n",
+        )],
+    );
     let laid = typeset(dir.path());
     let run = laid
         .ts

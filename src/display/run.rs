@@ -47,8 +47,9 @@ impl RunGlyph {
         let len = range.end.saturating_sub(range.start);
         RunGlyph {
             id,
-            // A glyph stands for one cluster, inside one word, and the loader refuses a word
-            // of more than 10,000 characters (40,000 bytes at most): the length fits.
+            // A glyph stands for one cluster, inside one word: the loader refuses a word of
+            // more than 10,000 characters (40,000 bytes at most), and the line builder cuts
+            // a longer cluster from elsewhere (a bibliography) at a character's end.
             len: u16::try_from(len).unwrap_or(u16::MAX),
             start: range.start,
             advance,

@@ -325,7 +325,7 @@ impl Prepared<'_> {
                         .iter()
                         .find(|n| n.cluster != u32::MAX && n.cluster > g.cluster)
                         .map_or(t1 - t0, |n| n.cluster as usize - t0);
-                    s as u32..e.max(s) as u32
+                    s as u32..cluster_end(&text, s, e) as u32
                 };
                 // Advances in whole thousandths of an em (the PDF's text space unit), the
                 // rounding carried to the next glyph so the line still ends where it should:
@@ -390,5 +390,33 @@ impl Prepared<'_> {
 
     fn glyph_starting_at(&self, offset: usize) -> bool {
         self.glyphs.iter().any(|g| g.cluster as usize == offset)
+    }
+}
+
+/// Where the text of a glyph whose cluster starts at `s` ends, given the next cluster's start
+/// `e`: a glyph keeps at most 64 KiB of text (see `RunGlyph`), cut where a character ends.
+/// Only text that no word limit guards (a bibliography's) could make a cluster that long.
+fn cluster_end(text: &str, s: usize, e: usize) -> usize {
+    let mut e = e.max(s).min(s + usize::from(u16::MAX)).min(text.len());
+    while !text.is_char_boundary(e) {
+        e -= 1;
+    }
+    e
+}
+
+#[cfg(test)]
+mod tests {
+    /// A cluster's text ends where the next begins, at most 64 KiB on, on a character's end.
+    #[test]
+    fn a_cluster_ends_at_a_character_within_64_kib() {
+        assert_eq!(super::cluster_end("abc", 0, 2), 2);
+        assert_eq!(super::cluster_end("abc", 2, 1), 2);
+        let marks = format!("a{}", "\u{301}".repeat(40_000));
+        let e = super::cluster_end(&marks, 0, marks.len());
+        assert!(e <= usize::from(u16::MAX) && marks.is_char_boundary(e));
+        // "a" is one byte and each mark two: 65,535 is where a mark ends.
+        assert_eq!(e, 65_535);
+        let shifted = format!("ab{}", "\u{301}".repeat(40_000));
+        assert_eq!(super::cluster_end(&shifted, 0, shifted.len()), 65_534);
     }
 }
