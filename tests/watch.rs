@@ -66,20 +66,32 @@ fn status(port: u16) -> serde_json::Value {
     serde_json::from_str(&get(port, "/status.json").1).expect("status.json is JSON")
 }
 
-/// Waits until `builds` reaches `n`; returns the status.
-fn until_build(port: u16, n: u64) -> serde_json::Value {
+/// Waits until the status's `field` reaches `n`, checking `meanwhile` on each status seen
+/// before; returns the status.
+fn until(
+    port: u16,
+    field: &str,
+    n: u64,
+    meanwhile: impl Fn(&serde_json::Value),
+) -> serde_json::Value {
     let start = Instant::now();
     loop {
         let s = status(port);
-        if s["builds"].as_u64().unwrap_or(0) >= n {
+        if s[field].as_u64().unwrap_or(0) >= n {
             return s;
         }
+        meanwhile(&s);
         assert!(
             start.elapsed() < Duration::from_secs(60),
-            "build {n} never finished: {s}"
+            "{field} never reached {n}: {s}"
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// Waits until `builds` reaches `n`; returns the status.
+fn until_build(port: u16, n: u64) -> serde_json::Value {
+    until(port, "builds", n, |_| {})
 }
 
 struct Watch(Child);
@@ -125,13 +137,20 @@ fn start(project: &Path, out: &Path, port: u16) -> (Watch, Result<u16, String>) 
     (Watch(child), Err(seen))
 }
 
-#[test]
-fn watch_rebuilds_on_edits_and_survives_broken_ones() {
+/// `watch` on a copy of Sherlock Holmes, on a free port: the project, the output folder, the
+/// process (stopped when dropped) and the port.
+fn watch_sherlock() -> (tempfile::TempDir, tempfile::TempDir, Watch, u16) {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&corpus("sherlock-holmes"), dir.path());
     let out = tempfile::tempdir().unwrap();
-    let (_watch, port) = start(dir.path(), out.path(), 0);
+    let (watch, port) = start(dir.path(), out.path(), 0);
     let port = port.expect("watch prints its address");
+    (dir, out, watch, port)
+}
+
+#[test]
+fn watch_rebuilds_on_edits_and_survives_broken_ones() {
+    let (dir, out, _watch, port) = watch_sherlock();
 
     let first = until_build(port, 1);
     assert_eq!(first["ok"], true, "{first}");
@@ -277,33 +296,20 @@ fn watch_rebuilds_on_edits_and_survives_broken_ones() {
     );
 }
 
-/// Waits until the outputs of build `n` are written.
+/// Waits until the outputs of build `n` are written (a later build that failed would
+/// never write them).
 fn until_written(port: u16, n: u64) -> serde_json::Value {
-    let start = Instant::now();
-    loop {
-        let s = status(port);
-        if s["written"].as_u64().unwrap_or(0) >= n {
-            return s;
-        }
+    until(port, "written", n, |s| {
         assert!(
             s["builds"].as_u64().unwrap_or(0) <= n || s["ok"] == true,
             "{s}"
         );
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "build {n} was never written: {s}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    })
 }
 
 #[test]
 fn after_a_series_of_edits_watch_writes_what_a_cold_build_writes() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&corpus("sherlock-holmes"), dir.path());
-    let out = tempfile::tempdir().unwrap();
-    let (_watch, port) = start(dir.path(), out.path(), 0);
-    let port = port.expect("watch prints its address");
+    let (dir, out, _watch, port) = watch_sherlock();
     until_written(port, 1);
     let stories: Vec<std::path::PathBuf> = {
         let mut v: Vec<_> = files(&dir.path().join("manuscript"))

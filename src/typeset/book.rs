@@ -23,7 +23,7 @@ use crate::model::{Book, EntryKind, PageMap};
 pub struct Typeset {
     /// The pages as a display list, for the PDF writer (shared: the preview keeps it while
     /// the files are made).
-    pub doc: std::sync::Arc<Document>,
+    pub doc: Arc<Document>,
     /// What the EPUB needs from the print edition (page-list, index page numbers).
     pub page_map: PageMap,
     /// The faces the book is set in (the cover and the EPUB use them too).
@@ -46,7 +46,7 @@ struct Setting<'a> {
     note_numbers: &'a [u32],
     design: Design,
     /// Paragraphs kept between builds (`watch`).
-    paragraphs: Option<std::sync::Arc<super::cache::ParagraphCache>>,
+    paragraphs: Option<Arc<super::cache::ParagraphCache>>,
 }
 
 impl Setting<'_> {
@@ -124,7 +124,7 @@ pub fn typeset_cached(
     // a while on a long book: done beside what comes next.
     rayon::spawn(move || drop(chunks));
     Ok(Typeset {
-        doc: std::sync::Arc::new(Document {
+        doc: Arc::new(Document {
             pages,
             outline,
             faces,

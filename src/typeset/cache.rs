@@ -24,7 +24,7 @@ pub(crate) type Laid = (Option<Arc<Chunk>>, Vec<Remark>);
 pub struct LayoutCache {
     chunks: HashMap<u64, Laid>,
     /// Paragraphs, for the chunks laid out again.
-    pub(crate) paragraphs: std::sync::Arc<ParagraphCache>,
+    pub(crate) paragraphs: Arc<ParagraphCache>,
     /// Chunks found in the last build.
     pub reused: usize,
     /// Chunks laid out again in the last build.
