@@ -28,37 +28,61 @@ pub struct Face {
     pub index: u32,
 }
 
-/// A glyph in a run: 12 bytes, since a long novel has millions of them (its shift from the
-/// pen, rarely there, is kept apart in [`Run::offsets`]).
+/// A glyph in a run: 8 bytes, since a long novel has millions of them (its shift from the
+/// pen, rarely there, is kept apart in [`Run::offsets`]). Its text is not stored but found
+/// from the run's: it starts `step` bytes after the previous glyph's and ends where the next
+/// glyph that starts later begins (the glyphs of one cluster share its text); see
+/// [`Run::ranges`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RunGlyph {
     /// The glyph id in the run's face.
     pub id: u16,
-    /// Bytes of the run's text the glyph stands for, from `start`.
-    len: u16,
-    start: u32,
+    step: u16,
     /// How far the pen moves after the glyph.
     pub advance: Em,
 }
 
-impl RunGlyph {
-    /// A glyph standing for the bytes `range` of its run's text.
-    pub fn new(id: u16, advance: Em, range: Range<u32>) -> RunGlyph {
-        let len = range.end.saturating_sub(range.start);
-        RunGlyph {
-            id,
-            // A glyph stands for one cluster, inside one word: the loader refuses a word of
-            // more than 10,000 characters (40,000 bytes at most), and the line builder cuts
-            // a longer cluster from elsewhere (a bibliography) at a character's end.
-            len: u16::try_from(len).unwrap_or(u16::MAX),
-            start: range.start,
-            advance,
+/// A run's glyphs as they are gathered, each at the byte of the run's text where its text
+/// starts.
+#[derive(Debug, Default)]
+pub struct RunGlyphs {
+    glyphs: Vec<RunGlyph>,
+    start: u32,
+}
+
+impl RunGlyphs {
+    /// Room for `n` glyphs.
+    pub fn with_capacity(n: usize) -> RunGlyphs {
+        RunGlyphs {
+            glyphs: Vec::with_capacity(n),
+            start: 0,
         }
     }
 
-    /// Byte range of the glyph's text in the run's text.
-    pub fn range(&self) -> Range<u32> {
-        self.start..self.start + u32::from(self.len)
+    /// Adds a glyph whose text starts at byte `start` of the run's text. A run is in text
+    /// order: a start before the last one's is taken as the last one's. A start more than
+    /// 64 KiB after the last one's is taken as 64 KiB after it: the line builder ends a run
+    /// after a cluster that long (only a bibliography's text could hold one), so this is a
+    /// guard, and the text is still all covered.
+    pub fn push(&mut self, id: u16, advance: Em, start: u32) {
+        let step = u16::try_from(start.saturating_sub(self.start)).unwrap_or(u16::MAX);
+        self.start += u32::from(step);
+        self.glyphs.push(RunGlyph { id, step, advance });
+    }
+
+    /// How many glyphs there are so far.
+    pub fn len(&self) -> usize {
+        self.glyphs.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.glyphs.is_empty()
+    }
+
+    /// The glyphs, to be shared by a run.
+    pub fn finish(self) -> std::sync::Arc<[RunGlyph]> {
+        self.glyphs.into()
     }
 }
 
@@ -126,6 +150,21 @@ impl Run {
             })
     }
 
+    /// The bytes of the run's text each glyph stands for, in glyph order.
+    pub fn ranges(&self) -> impl Iterator<Item = Range<u32>> + '_ {
+        let total = self.text.len() as u32;
+        let glyphs = &self.glyphs;
+        let mut start = 0u32;
+        (0..glyphs.len()).map(move |i| {
+            start += u32::from(glyphs[i].step);
+            let end = glyphs[i + 1..]
+                .iter()
+                .find(|n| n.step > 0)
+                .map_or(total, |n| start + u32::from(n.step));
+            start.min(total)..end.clamp(start.min(total), total)
+        })
+    }
+
     /// The run's width in points: the sum of its advances.
     pub fn width(&self) -> f32 {
         self.glyphs.iter().map(|g| g.advance.at(self.size)).sum()
@@ -142,21 +181,49 @@ mod tests {
             size: 10.0,
             x: 0.0,
             rise: 0.0,
-            glyphs: vec![RunGlyph::new(id, Em(0.5), 0..1)].into(),
+            glyphs: glyphs(&[(id, 0)]),
             text: text.into(),
             offsets: None,
         }
     }
 
-    /// A glyph keeps its text range in 12 bytes.
+    fn glyphs(starts: &[(u16, u32)]) -> std::sync::Arc<[RunGlyph]> {
+        let mut g = RunGlyphs::with_capacity(starts.len());
+        for &(id, start) in starts {
+            g.push(id, Em(0.5), start);
+        }
+        g.finish()
+    }
+
+    fn ranges(text: &str, starts: &[(u16, u32)]) -> Vec<Range<u32>> {
+        Run {
+            text: text.into(),
+            glyphs: glyphs(starts),
+            ..run(0, "")
+        }
+        .ranges()
+        .collect()
+    }
+
+    /// A glyph is 8 bytes, and its text is found again from where each glyph starts: to the
+    /// next start, shared within a cluster, the last to the end of the run's text.
     #[test]
-    fn a_glyph_is_small_and_keeps_its_range() {
-        assert_eq!(std::mem::size_of::<RunGlyph>(), 12);
+    fn a_glyph_is_small_and_its_text_is_found_again() {
+        assert_eq!(std::mem::size_of::<RunGlyph>(), 8);
+        assert_eq!(ranges("abc", &[(1, 0), (2, 1), (3, 2)]), [0..1, 1..2, 2..3]);
+        // "e" and a combining acute as two glyphs of one cluster, then an "f" ligature of two
+        // letters.
+        let text = "e\u{301}fi";
+        assert_eq!(ranges(text, &[(1, 0), (2, 0), (3, 3)]), [0..3, 0..3, 3..5]);
+        // A start behind the last is taken as the last; nothing is lost at the end.
+        assert_eq!(ranges("ab", &[(1, 1), (2, 0)]), [1..2, 1..2]);
+        // A start more than 64 KiB on is taken as 64 KiB on: the text is still all covered.
+        let long = "x".repeat(70_000);
         assert_eq!(
-            RunGlyph::new(3, Em(0.2), 70_000..70_003).range(),
-            70_000..70_003
+            ranges(&long, &[(1, 0), (2, 69_999)]),
+            [0..65_535, 65_535..70_000]
         );
-        assert_eq!(RunGlyph::new(3, Em(0.2), 5..5).range(), 5..5);
+        assert_eq!(ranges("", &[(1, 0)]), vec![0..0]);
     }
 
     /// Shared glyphs are equal at once; glyphs held apart are compared by what they are.

@@ -58,8 +58,8 @@ impl<'a> Fonts<'a> {
 /// A run's glyphs as krilla wants them (advances and offsets in em; y up is negative).
 pub fn glyphs(run: &Run) -> Vec<KrillaGlyph> {
     run.placed()
-        .map(|(g, x, y)| {
-            let range = g.range();
+        .zip(run.ranges())
+        .map(|((g, x, y), range)| {
             KrillaGlyph::new(
                 GlyphId::new(u32::from(g.id)),
                 g.advance.0,

@@ -6,7 +6,7 @@ use super::design::{Design, UNBOUNDED};
 use super::flow::{Flow, FlowBuilder, VBox};
 use super::pages::{Assembly, link_line};
 use super::paragraph::{self, Align, Line, ParaStyle, Tools};
-use crate::display::{Em, LineRole, Run, RunGlyph};
+use crate::display::{Em, LineRole, Run, RunGlyphs};
 use crate::fonts::Style;
 use crate::model::{Book, LinkTarget, TocEntry};
 
@@ -153,21 +153,16 @@ fn leaders(cols: &Columns, from: f64, to: f64, right: f64) -> Option<Run> {
     let &x0 = xs.first()?;
     let glyph = d.glyphs.first()?;
     let count = xs.len();
-    let glyphs: Vec<RunGlyph> = (0..count)
-        .map(|j| {
-            RunGlyph::new(
-                glyph.id,
-                Em((pitch as f32) / d.size),
-                j as u32..j as u32 + 1,
-            )
-        })
-        .collect();
+    let mut glyphs = RunGlyphs::with_capacity(count);
+    for j in 0..count {
+        glyphs.push(glyph.id, Em((pitch as f32) / d.size), j as u32);
+    }
     Some(Run {
         face: d.face,
         size: d.size,
         x: x0 as f32,
         rise: 0.0,
-        glyphs: glyphs.into(),
+        glyphs: glyphs.finish(),
         text: ".".repeat(count).into(),
         offsets: None,
     })

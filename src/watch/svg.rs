@@ -72,8 +72,7 @@ fn text(s: &mut String, run: &Run, x: f32, y: f32) {
     let mut xs: Vec<f32> = Vec::with_capacity(run.text.len());
     let mut pen = x;
     let mut done = 0usize;
-    for (g, x_offset, _) in run.placed() {
-        let range = g.range();
+    for ((g, x_offset, _), range) in run.placed().zip(run.ranges()) {
         let (a, b) = (range.start as usize, range.end as usize);
         let advance = g.advance.at(run.size);
         if a >= done && b > a && b <= run.text.len() {
@@ -104,7 +103,7 @@ fn text(s: &mut String, run: &Run, x: f32, y: f32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::display::{Em, RunGlyph, Structure};
+    use crate::display::{Em, RunGlyphs, Structure};
 
     #[test]
     fn a_run_is_real_text_with_each_cluster_in_place() {
@@ -113,11 +112,12 @@ mod tests {
             size: 10.0,
             x: 0.0,
             rise: 0.0,
-            glyphs: vec![
-                RunGlyph::new(1, Em(0.5), 0..2),
-                RunGlyph::new(2, Em(0.3), 2..3),
-            ]
-            .into(),
+            glyphs: {
+                let mut g = RunGlyphs::with_capacity(2);
+                g.push(1, Em(0.5), 0);
+                g.push(2, Em(0.3), 2);
+                g.finish()
+            },
             text: "fi<".into(),
             offsets: None,
         };

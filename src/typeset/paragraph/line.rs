@@ -5,7 +5,7 @@
 use super::linebreak::{self, INFINITY, Item, Params};
 use super::protrusion::LineWidths;
 use super::{Align, Extra, Line, Mark, PGlyph, Prepared};
-use crate::display::{Em, GlyphOffset, Run, RunGlyph};
+use crate::display::{Em, GlyphOffset, Run, RunGlyphs};
 
 impl Prepared<'_> {
     /// Ends the horizontal list (\\parfillskip and the final break), chooses the breaks and
@@ -299,6 +299,7 @@ impl Prepared<'_> {
                 && placed[j].face == g0.face
                 && placed[j].size == g0.size
                 && placed[j].rise == g0.rise
+                && !far_apart(&placed[j - 1], &placed[j])
             {
                 j += 1;
             }
@@ -310,22 +311,18 @@ impl Prepared<'_> {
                 .map_or(0, |g| g.cluster as usize);
             let t1 = self.text_end_after(placed, j, group);
             let mut text = self.text.get(t0..t1.max(t0)).unwrap_or("").to_string();
-            let mut glyphs = Vec::with_capacity(group.len());
+            let mut glyphs = RunGlyphs::with_capacity(group.len());
             let mut offsets = Vec::new();
             let size = g0.size;
             let (mut exact, mut placed_units) = (0.0f64, 0.0f64);
-            for (k, g) in group.iter().enumerate() {
-                let range = if g.cluster == u32::MAX {
+            for g in group {
+                // Where the glyph's text starts (it ends where the next cluster begins).
+                let start = if g.cluster == u32::MAX {
                     let s = text.len() as u32;
                     text.push('-');
-                    s..s + 1
+                    s
                 } else {
-                    let s = g.cluster as usize - t0;
-                    let e = group[k + 1..]
-                        .iter()
-                        .find(|n| n.cluster != u32::MAX && n.cluster > g.cluster)
-                        .map_or(t1 - t0, |n| n.cluster as usize - t0);
-                    s as u32..cluster_end(&text, s, e) as u32
+                    (g.cluster as usize - t0) as u32
                 };
                 // Advances in whole thousandths of an em (the PDF's text space unit), the
                 // rounding carried to the next glyph so the line still ends where it should:
@@ -340,7 +337,7 @@ impl Prepared<'_> {
                         y: Em(g.y_offset / size),
                     });
                 }
-                glyphs.push(RunGlyph::new(g.id, Em((q / 1000.0) as f32), range));
+                glyphs.push(g.id, Em((q / 1000.0) as f32), start);
             }
             let width: f32 = group.iter().map(|g| g.advance).sum();
             runs.push(Run {
@@ -348,7 +345,7 @@ impl Prepared<'_> {
                 size,
                 x,
                 rise: g0.rise,
-                glyphs: glyphs.into(),
+                glyphs: glyphs.finish(),
                 text: text.into(),
                 offsets: (!offsets.is_empty()).then(|| offsets.into()),
             });
@@ -393,30 +390,53 @@ impl Prepared<'_> {
     }
 }
 
-/// Where the text of a glyph whose cluster starts at `s` ends, given the next cluster's start
-/// `e`: a glyph keeps at most 64 KiB of text (see `RunGlyph`), cut where a character ends.
+/// Whether glyph `b` starts more than 64 KiB of text after glyph `a`: a run ends between them,
+/// since a glyph keeps where its text starts as a 16-bit step from the last (see `RunGlyph`).
 /// Only text that no word limit guards (a bibliography's) could make a cluster that long.
-fn cluster_end(text: &str, s: usize, e: usize) -> usize {
-    let mut e = e.max(s).min(s + usize::from(u16::MAX)).min(text.len());
-    while !text.is_char_boundary(e) {
-        e -= 1;
-    }
-    e
+fn far_apart(a: &PGlyph, b: &PGlyph) -> bool {
+    a.cluster != u32::MAX
+        && b.cluster != u32::MAX
+        && b.cluster.saturating_sub(a.cluster) > u32::from(u16::MAX)
 }
 
 #[cfg(test)]
 mod tests {
-    /// A cluster's text ends where the next begins, at most 64 KiB on, on a character's end.
+    use super::super::{Align, ParaStyle, layout_text};
+    use crate::fonts::Style;
+    use crate::typeset::testing::tools;
+
+    /// A cluster of more than 64 KiB (a letter with 40,000 marks) ends its run, so the text
+    /// of every glyph is found again whole: the runs of the lines give back all the text.
     #[test]
-    fn a_cluster_ends_at_a_character_within_64_kib() {
-        assert_eq!(super::cluster_end("abc", 0, 2), 2);
-        assert_eq!(super::cluster_end("abc", 2, 1), 2);
+    fn a_cluster_longer_than_64_kib_keeps_all_its_text() {
         let marks = format!("a{}", "\u{301}".repeat(40_000));
-        let e = super::cluster_end(&marks, 0, marks.len());
-        assert!(e <= usize::from(u16::MAX) && marks.is_char_boundary(e));
-        // "a" is one byte and each mark two: 65,535 is where a mark ends.
-        assert_eq!(e, 65_535);
-        let shifted = format!("ab{}", "\u{301}".repeat(40_000));
-        assert_eq!(super::cluster_end(&shifted, 0, shifted.len()), 65_534);
+        let text = format!("{marks}b c");
+        let style = ParaStyle::plain(10.0, 300.0, Align::Left, Style::Regular);
+        let lines = layout_text(&text, &style, &mut tools(&[]));
+        let mut seen = String::new();
+        for run in lines.iter().flat_map(|l| &l.runs) {
+            let ranges: Vec<_> = run.ranges().collect();
+            assert_eq!(ranges.len(), run.glyphs.len());
+            // Each glyph's text follows the last one's (or shares its cluster), and the last
+            // reaches the end of the run's text.
+            let mut end = 0;
+            for r in &ranges {
+                assert!(r.start <= end, "{r:?} after {end}");
+                end = end.max(r.end);
+            }
+            assert_eq!(end as usize, run.text.len());
+            // The letter's glyphs stand for the whole cluster, the next letter for itself.
+            for r in &ranges {
+                let t = &run.text[r.start as usize..r.end as usize];
+                if t.contains('a') {
+                    assert_eq!(t, marks);
+                }
+                if t.contains('b') {
+                    assert_eq!(t, "b");
+                }
+            }
+            seen.push_str(&run.text);
+        }
+        assert_eq!(seen.replace(' ', ""), text.replace(' ', ""));
     }
 }
