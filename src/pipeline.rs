@@ -25,7 +25,8 @@ pub struct Built {
     pub warnings: Diagnostics,
     /// Pages of the print interior, when it was made.
     pub pages: Option<usize>,
-    /// The interior's display list, when it was made (the preview draws it).
+    /// The interior's display list, when the `typeset` callback kept it too (the preview
+    /// draws it); otherwise its pages were let go as the PDF was written.
     pub doc: Option<std::sync::Arc<crate::display::Document>>,
 }
 
@@ -83,13 +84,24 @@ pub fn build_with(
         // The printer's rules need the page count: checked before anything is written.
         warnings.extend(crate::printer::preflight(book, ts.doc.pages.len()));
         typeset(&ts, &warnings);
+        let count = ts.doc.pages.len();
+        let faces = ts.doc.faces.clone();
+        // Unless the preview keeps the pages, the PDF writer lets each go once it is written.
+        let (owned, shared) = match std::sync::Arc::try_unwrap(ts.doc) {
+            Ok(doc) => (Some(doc), None),
+            Err(doc) => (None, Some(doc)),
+        };
+        let (page_map, fonts) = (&ts.page_map, &ts.fonts);
         // The print files and the EPUB are made side by side (the PDF writer is serial).
         let print = || -> Result<_, String> {
-            let pdf = progress.phase("pdf", || crate::pdf::write(book, &ts.doc, time))?;
+            let pdf = progress.phase("pdf", || match (owned, &shared) {
+                (Some(doc), _) => crate::pdf::write_owned(book, doc, time),
+                (None, Some(doc)) => crate::pdf::write(book, doc, time),
+                (None, None) => Err("the print edition was not kept".to_string()),
+            })?;
             let cover = progress.phase("cover", || {
-                let (sheet, warnings, notes) =
-                    crate::cover::wrap(book, ts.doc.pages.len(), &ts.fonts);
-                crate::pdf::write_cover(book, &sheet, &ts.doc.faces, time)
+                let (sheet, warnings, notes) = crate::cover::wrap(book, count, fonts);
+                crate::pdf::write_cover(book, &sheet, &faces, time)
                     .map(|pdf| (pdf, warnings, notes))
             })?;
             Ok((pdf, cover))
@@ -97,7 +109,7 @@ pub fn build_with(
         let ebook = || {
             targets
                 .epub
-                .then(|| epub(book, &index, Some(&ts.page_map), &ts.fonts, time, progress))
+                .then(|| epub(book, &index, Some(page_map), fonts, time, progress))
                 .transpose()
         };
         let (printed, ebook) = rayon::join(print, ebook);
@@ -110,8 +122,8 @@ pub fn build_with(
             warnings.extend(why);
             files.push((out.join(format!("{name}.epub")), bytes));
         }
-        pages = Some(ts.doc.pages.len());
-        doc = Some(ts.doc);
+        pages = Some(count);
+        doc = shared;
     } else if targets.epub {
         let fontbook = crate::typeset::fonts::FontBook::load(
             &book.root,

@@ -188,6 +188,16 @@ impl Page {
 }
 
 impl Page {
+    /// Gives back the room its lists grew into: a drawn page is kept until the PDF is
+    /// written (and by the preview), and the slack was a tenth of a long novel's pages.
+    pub fn shrink_to_fit(&mut self) {
+        self.items.shrink_to_fit();
+        self.lines.shrink_to_fit();
+        self.marks.shrink_to_fit();
+        self.hits.shrink_to_fit();
+        self.note_refs.shrink_to_fit();
+    }
+
     /// The printed page number ("xii", "45").
     pub fn label(&self) -> String {
         match self.numbering {

@@ -89,13 +89,38 @@ struct Interior<'a> {
 
 /// Writes the interior PDF of a typeset book.
 pub fn write(book: &Book, doc: &Document, time: Timestamp) -> Result<Vec<u8>, String> {
-    let sheet = Sheet::new(book);
+    let dests = dests(&doc.pages, Sheet::new(book).off);
+    write_pages(book, doc.pages.iter(), dests, doc, time)
+}
+
+/// [`write`], letting each page go once it is written: the pages of a long book are freed
+/// while krilla's document grows, instead of both being held. The same bytes.
+pub fn write_owned(book: &Book, mut doc: Document, time: Timestamp) -> Result<Vec<u8>, String> {
+    let dests = dests(&doc.pages, Sheet::new(book).off);
+    let pages = std::mem::take(&mut doc.pages);
+    write_pages(book, pages.into_iter(), dests, &doc, time)
+}
+
+/// Every named destination: id → (page, y in media coordinates), the first if repeated.
+fn dests(pages: &[Page], off: f32) -> HashMap<String, (usize, f32)> {
     let mut dests: HashMap<String, (usize, f32)> = HashMap::new();
-    for (pi, p) in doc.pages.iter().enumerate() {
+    for (pi, p) in pages.iter().enumerate() {
         for (id, y) in &p.dests {
-            dests.entry(id.clone()).or_insert((pi, y + sheet.off));
+            dests.entry(id.clone()).or_insert((pi, y + off));
         }
     }
+    dests
+}
+
+/// The interior from `pages` (in order), with `doc`'s outline, faces and structure.
+fn write_pages<P: std::borrow::Borrow<Page>>(
+    book: &Book,
+    pages: impl Iterator<Item = P>,
+    dests: HashMap<String, (usize, f32)>,
+    doc: &Document,
+    time: Timestamp,
+) -> Result<Vec<u8>, String> {
+    let sheet = Sheet::new(book);
     let mut w = Interior {
         book,
         sheet,
@@ -109,8 +134,8 @@ pub fn write(book: &Book, doc: &Document, time: Timestamp) -> Result<Vec<u8>, St
     } else {
         krilla::Document::new()
     };
-    for page in &doc.pages {
-        w.page(&mut pdf_doc, page)?;
+    for page in pages {
+        w.page(&mut pdf_doc, page.borrow())?;
     }
     let mut names: Vec<(&String, &(usize, f32))> = w.dests.iter().collect();
     names.sort_by(|a, b| a.0.cmp(b.0));

@@ -9,4 +9,4 @@ mod shared;
 mod tags;
 
 pub use cover::write_cover;
-pub use interior::write;
+pub use interior::{write, write_owned};

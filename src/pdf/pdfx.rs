@@ -22,6 +22,9 @@ pub fn complete(bytes: Vec<u8>, book: &Book, time: Timestamp, ua: bool) -> Resul
         .ok_or("PDF/X needs an output profile, and the project loaded none")?;
     let fail = |e: lopdf::Error| format!("the PDF/X output intent cannot be added: {e}");
     let mut doc = Document::load_mem(&bytes).map_err(fail)?;
+    // Not held while the file is written again: a long book's PDF is tens of megabytes.
+    let len = bytes.len();
+    drop(bytes);
     let version = match level {
         PdfX::X4 => "PDF/X-4",
         PdfX::X1a => "PDF/X-1a:2003",
@@ -86,7 +89,7 @@ pub fn complete(bytes: Vec<u8>, book: &Book, time: Timestamp, ua: bool) -> Resul
     // krilla's packet is no longer referenced.
     doc.prune_objects();
 
-    let mut out = Vec::with_capacity(bytes.len() + profile.data.len());
+    let mut out = Vec::with_capacity(len + profile.data.len());
     doc.save_to(&mut out)
         .map_err(|e| format!("the PDF/X file cannot be written: {e}"))?;
     Ok(out)

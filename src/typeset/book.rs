@@ -103,7 +103,7 @@ pub fn typeset_cached(
     let mut chunks = lay_out_chunks(&setting, &tops, &mut sink, cache);
     let mut tools = setting.tools();
     let assembly = settle_generated(book, &mut chunks, &tops, &frame, &mut tools, index);
-    let (pages, structure) = super::render::render(book, &chunks, &assembly, &frame, &mut tools);
+    let (pages, structure) = super::render::render(book, chunks, &assembly, &frame, &mut tools);
     sink.append(&mut tools.sink);
     let page_map = PageMap {
         hit_page: assembly.hit_labels.clone(),
@@ -120,9 +120,6 @@ pub fn typeset_cached(
     if let Some(p) = paragraphs {
         p.sweep();
     }
-    // Freeing the laid-out chunks (their lines and boxes; the glyphs stay with the pages) takes
-    // a while on a long book: done beside what comes next.
-    rayon::spawn(move || drop(chunks));
     Ok(Typeset {
         doc: Arc::new(Document {
             pages,

@@ -14,10 +14,12 @@ use std::collections::HashMap;
 use crate::model::{Book, EntryKind, FlowPoint, NoteId};
 
 /// Turns laid-out chunks into pages of positioned items, with running heads and folios,
-/// and the book's logical structure the items belong to.
+/// and the book's logical structure the items belong to. Each chunk is let go once its pages
+/// are drawn: a long novel's laid-out lines are freed while its pages are made, instead of
+/// both being held (the cache of `watch` keeps its own).
 pub(crate) fn render(
     book: &Book,
-    chunks: &[Option<std::sync::Arc<Chunk>>],
+    chunks: Vec<Option<std::sync::Arc<Chunk>>>,
     asm: &Assembly,
     frame: &Frame,
     tools: &mut Tools<'_>,
@@ -49,21 +51,24 @@ pub(crate) fn render(
     let copyright = structure.push(StructKind::Paragraph, None);
     out[1].mark(Some(copyright));
     super::titlepages::copyright_page(book, &mut out[1], frame, tools);
-    // Each page of a chunk: the chunk, the page's index in it, and where the chunk's structure
-    // nodes begin in the book's (appended in book order).
-    let mut owner: Vec<Option<(&Chunk, usize, u32)>> = vec![None; out.len()];
-    for (k, chunk) in chunks.iter().enumerate() {
+    // Each chunk with its pages (they follow one another in book order) and where its
+    // structure nodes begin in the book's (appended in book order).
+    let mut jobs = Vec::new();
+    let (mut rest, mut at) = (&mut out[..], 0);
+    for (k, chunk) in chunks.into_iter().enumerate() {
         let Some(c) = chunk else { continue };
         let off = structure.append(c.flow.tagging.structure.clone());
-        for pi in 0..c.pages.len() {
-            owner[asm.chunk_first[k] + pi] = Some((c, pi, off));
-        }
+        let (_, tail) = std::mem::take(&mut rest).split_at_mut(asm.chunk_first[k] - at);
+        let (pages, tail) = tail.split_at_mut(c.pages.len());
+        (rest, at) = (tail, asm.chunk_first[k] + c.pages.len());
+        jobs.push((c, pages, off));
     }
     // A page reads only its own chunk: the pages are drawn in parallel.
-    out.par_iter_mut().zip(&owner).for_each(|(page, o)| {
-        if let Some((c, pi, off)) = *o {
-            draw_page(page, c, pi, frame, off);
-        }
+    jobs.into_par_iter().for_each(|(c, pages, off)| {
+        pages
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(pi, page)| draw_page(page, &c, pi, frame, off));
     });
     if book.config.pdf.running_heads {
         let heads = endnote_heads(book, &out);
@@ -87,6 +92,7 @@ pub(crate) fn render(
             tools.sink.warn(r);
         }
     }
+    out.par_iter_mut().for_each(Page::shrink_to_fit);
     (out, structure)
 }
 
