@@ -318,6 +318,22 @@ fn two_builds_are_byte_identical() {
     assert!(a == b, "the PDFs differ");
 }
 
+/// `build` lets each page go as it is written, `watch` keeps them for the preview: the two
+/// writers give the same bytes (the sample is tagged, linked and PDF/X; Meditations has notes
+/// and an index).
+#[test]
+fn writing_pages_as_they_go_gives_the_same_file() {
+    for project in [repo(), corpus("meditations")] {
+        let book = loaded(&project);
+        let index = bookbuild::index::build::build(&book);
+        let ts = bookbuild::typeset::typeset(&book, &index).expect("typeset");
+        let t = bookbuild::model::Timestamp::fixed(0);
+        let kept = bookbuild::pdf::write(&book, &ts.doc, t).expect("pdf");
+        let owned = bookbuild::pdf::write_owned(&book, (*ts.doc).clone(), t).expect("pdf");
+        assert!(kept == owned, "{}: the PDFs differ", project.display());
+    }
+}
+
 /// The words of the body text, in reading order, as the manuscript has them.
 fn manuscript_words(project: &Path) -> (Vec<String>, std::collections::HashSet<String>) {
     let (book, _) = bookbuild::project::load(project);
