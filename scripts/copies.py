@@ -6,7 +6,9 @@ in one project (the ×4 book of issue 15: 5,029 pages), each built with `bookbui
 
 Prints each book's pages, median wall time and median peak resident memory (GNU time), and
 the ratio of the peaks. The front and back matter are the book's own, once; the body entries
-of contents.md are repeated with their files under copy1/ … copyN/.
+of contents.md are repeated with their files under copy1/ … copyN/. When Typst's Python
+package is installed (pip install typst==0.15.2), Typst's PDF of the same two books is
+measured the same way (one run each, as scripts/typst-peer.py converts them), as the peer.
 """
 import os, re, shutil, statistics, subprocess, sys, tempfile
 
@@ -59,6 +61,25 @@ def measure(project, out):
     return pages, statistics.median(walls), statistics.median(peaks)
 
 
+def typst_peak(project, tmp):
+    """Typst's wall time and peak memory for the book at `project`, or None without Typst."""
+    if subprocess.run([sys.executable, "-c", "import typst"], capture_output=True).returncode:
+        return None
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("typst_peer", os.path.join(here, "typst-peer.py"))
+    peer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(peer)
+    src = os.path.join(tmp, "book.typ")
+    open(src, "w", encoding="utf-8").write(peer.typst_source(project))
+    r = subprocess.run(["/usr/bin/time", "-f", "%e %M", sys.executable, "-c",
+                        "import typst; typst.compile('book.typ', output='book.pdf')"],
+                       cwd=tmp, stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        raise SystemExit(r.stderr)
+    wall, kb = r.stderr.strip().splitlines()[-1].split()
+    return float(wall), int(kb) / 1024
+
+
 with tempfile.TemporaryDirectory() as tmp:
     many = os.path.join(tmp, "many")
     make_copies(many)
@@ -67,3 +88,9 @@ with tempfile.TemporaryDirectory() as tmp:
     print(f"war-and-peace ×1: {p1} pages, build {w1:.2f} s, peak {m1:.0f} MB")
     print(f"war-and-peace ×{copies}: {pn} pages, build {wn:.2f} s, peak {mn:.0f} MB")
     print(f"peak memory ratio ×{copies}/×1: {mn / m1:.2f}")
+    t1 = typst_peak(book, tmp)
+    if t1:
+        tn = typst_peak(many, tmp)
+        print(f"Typst 0.15.2 ×1: PDF {t1[0]:.2f} s, peak {t1[1]:.0f} MB; ×{copies}: {tn[0]:.2f} s, "
+              f"peak {tn[1]:.0f} MB; ratio {tn[1] / t1[1]:.2f}")
+        print(f"bookbuild's peak against Typst's: ×1 {m1 / t1[1]:.2f}, ×{copies} {mn / tn[1]:.2f}")

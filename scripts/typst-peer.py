@@ -14,10 +14,11 @@ import os, re, statistics, subprocess, sys, tempfile, time
 
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.dirname(here)
-book = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "..", "shared", "corpus", "war-and-peace"))
-runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+# The arguments, when run as a script (scripts/copies.py imports the converter).
+script = __name__ == "__main__"
+book = os.path.abspath(sys.argv[1] if script and len(sys.argv) > 1 else os.path.join(root, "..", "shared", "corpus", "war-and-peace"))
+runs = int(sys.argv[2]) if script and len(sys.argv) > 2 else 5
 exe = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(root, "target")), "release", "bookbuild")
-man = os.path.join(book, "manuscript")
 
 SPECIAL = re.compile(r'([\\#$*_<>@\[\]`~=/+-])')
 
@@ -61,7 +62,9 @@ def convert(path, depth):
             out.append(inline(b, notes).replace("\n", " "))
     return "\n\n".join(out)
 
-def typst_source():
+def typst_source(book=book):
+    """The book at `book` as one Typst file."""
+    man = os.path.join(book, "manuscript")
     parts = []
     for line in open(os.path.join(man, "contents.md"), encoding="utf-8"):
         m = re.match(r"^(\s*)- (.*)", line)
@@ -102,13 +105,18 @@ def median_time(cmd, cwd):
         times.append(time.time() - t)
     return statistics.median(times), times
 
-with tempfile.TemporaryDirectory() as tmp:
-    open(os.path.join(tmp, "book.typ"), "w", encoding="utf-8").write(typst_source())
-    typst, tt = median_time([sys.executable, "-c", "import typst; typst.compile('book.typ', output='book.pdf')"], tmp)
-    pages = subprocess.run(["pdfinfo", os.path.join(tmp, "book.pdf")], capture_output=True, text=True).stdout
-    pages = re.search(r"Pages:\s+(\d+)", pages)
-    ours, ot = median_time([exe, "-q", "-C", book, "pdf", "-o", os.path.join(tmp, "out")], tmp)
-    name = os.path.basename(os.path.normpath(book))
-    print(f"{name}: Typst 0.15.2 PDF {typst:.2f} s ({pages.group(1) if pages else '?'} pages; runs {', '.join(f'{x:.2f}' for x in tt)})")
-    print(f"{name}: bookbuild pdf (interior and cover) {ours:.2f} s (runs {', '.join(f'{x:.2f}' for x in ot)})")
-    print(f"{name}: ratio {ours / typst:.2f}")
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        open(os.path.join(tmp, "book.typ"), "w", encoding="utf-8").write(typst_source())
+        typst, tt = median_time([sys.executable, "-c", "import typst; typst.compile('book.typ', output='book.pdf')"], tmp)
+        pages = subprocess.run(["pdfinfo", os.path.join(tmp, "book.pdf")], capture_output=True, text=True).stdout
+        pages = re.search(r"Pages:\s+(\d+)", pages)
+        ours, ot = median_time([exe, "-q", "-C", book, "pdf", "-o", os.path.join(tmp, "out")], tmp)
+        name = os.path.basename(os.path.normpath(book))
+        print(f"{name}: Typst 0.15.2 PDF {typst:.2f} s ({pages.group(1) if pages else '?'} pages; runs {', '.join(f'{x:.2f}' for x in tt)})")
+        print(f"{name}: bookbuild pdf (interior and cover) {ours:.2f} s (runs {', '.join(f'{x:.2f}' for x in ot)})")
+        print(f"{name}: ratio {ours / typst:.2f}")
+
+
+if __name__ == "__main__":
+    main()
