@@ -100,7 +100,7 @@ pub fn typeset_cached(
     if let Some(p) = &paragraphs {
         p.begin(book, &fonts.display_faces());
     }
-    let mut chunks = lay_out_chunks(&setting, &tops, &mut sink, cache);
+    let mut chunks = lay_out_chunks(&setting, &tops, &frame, &mut sink, cache);
     let mut tools = setting.tools();
     let assembly = settle_generated(book, &mut chunks, &tops, &frame, &mut tools, index);
     let (pages, structure) = super::render::render(book, chunks, &assembly, &frame, &mut tools);
@@ -167,9 +167,14 @@ impl<T> Drop for Pooled<'_, T> {
 fn lay_out_chunks(
     setting: &Setting<'_>,
     tops: &[usize],
+    frame: &Frame,
     sink: &mut Sink,
     mut cache: Option<&mut super::cache::LayoutCache>,
 ) -> Vec<Option<Arc<Chunk>>> {
+    // Without a cache to keep chunks for the next build, each is drawn as soon as it is laid
+    // out when the side of each of its pages is already known (see `Chunk::draw_now`).
+    let draw_now = cache.is_none()
+        && setting.book.config.pdf.chapter_start == crate::model::ChapterStart::Recto;
     let keys: Vec<u64> = match cache {
         Some(_) => {
             let global = super::cache::book_fingerprint(setting.book);
@@ -198,11 +203,16 @@ fn lay_out_chunks(
                 }
                 let chunk = entry_flow(setting.book, top, tools, setting.design).map(|flow| {
                     let pages = paginate(&flow, &setting.design);
-                    Arc::new(Chunk {
+                    let mut chunk = Chunk {
                         flow,
                         pages,
                         generated: false,
-                    })
+                        drawn: None,
+                    };
+                    if draw_now {
+                        chunk.draw_now(frame);
+                    }
+                    Arc::new(chunk)
                 });
                 (chunk, std::mem::take(&mut tools.sink).into_remarks())
             },
@@ -326,6 +336,7 @@ fn settle_generated(
                 flow,
                 pages,
                 generated: true,
+                drawn: None,
             }));
         }
         let next = assemble(book, chunks, tops, frame);

@@ -46,6 +46,46 @@ pub(crate) struct Chunk {
     /// A generated page (contents, index): not part of the reading flow the EPUB's page-list
     /// follows.
     pub generated: bool,
+    /// Its pages, when they were drawn as soon as it was laid out (see
+    /// [`Chunk::draw_now`]): the flow's boxes and the placements are let go then.
+    pub drawn: Option<Vec<Page>>,
+}
+
+impl Chunk {
+    /// Draws the pages at once and lets go of what only drawing reads, keeping the structure
+    /// and each page's plate flag (which numbering reads). Only where every chunk opens on a
+    /// recto, so each page's side, and with it its margins, is known before the book is
+    /// numbered; the structure numbers start at 0 and are moved when the book's are known.
+    /// A long book is then never held both laid out and drawn.
+    pub fn draw_now(&mut self, frame: &Frame) {
+        let drawn: Vec<Page> = (0..self.pages.len())
+            .map(|pi| {
+                let mut page = PageSlot {
+                    numbering: Numbering::Arabic,
+                    number: 0,
+                    recto: pi % 2 == 0,
+                    kind: PageKind::Body,
+                    entry: None,
+                }
+                .empty_page();
+                super::render::draw_page(&mut page, self, pi, frame, 0);
+                page
+            })
+            .collect();
+        self.flow = Flow {
+            boxes: Vec::new(),
+            notes: HashMap::new(),
+            continued: HashMap::new(),
+            tagging: super::flow::Tagging {
+                structure: std::mem::take(&mut self.flow.tagging.structure),
+                ..Default::default()
+            },
+        };
+        for p in &mut self.pages {
+            p.placed = Vec::new();
+        }
+        self.drawn = Some(drawn);
+    }
 }
 
 /// What a page of the book is, before anything is drawn on it.
@@ -57,6 +97,27 @@ pub(crate) struct PageSlot {
     pub kind: PageKind,
     /// The top-level entry the page belongs to (none for title and blank pages).
     pub entry: Option<usize>,
+}
+
+impl PageSlot {
+    /// A page with nothing on it yet, numbered as the slot says.
+    pub fn empty_page(&self) -> Page {
+        Page {
+            items: Vec::new(),
+            lines: Vec::new(),
+            links: Vec::new(),
+            dests: Vec::new(),
+            numbering: self.numbering,
+            number: self.number,
+            recto: self.recto,
+            kind: self.kind,
+            hits: Vec::new(),
+            note_refs: Vec::new(),
+            flow_start: None,
+            entry: self.entry,
+            marks: Vec::new(),
+        }
+    }
 }
 
 /// The book's pages numbered: where every chunk starts, and the page (and label) of every
@@ -195,6 +256,22 @@ fn find_marks(
     page_of_anchor: &mut HashMap<String, (usize, f32)>,
     hit_pages: &mut [Option<usize>],
 ) {
+    // Drawn pages hold the same marks in the same order, at the same heights.
+    if let Some(drawn) = &c.drawn {
+        for (pi, p) in drawn.iter().enumerate() {
+            for (a, y) in &p.dests {
+                page_of_anchor.entry(a.clone()).or_insert((first + pi, *y));
+            }
+            for h in &p.hits {
+                if let Some(slot) = hit_pages.get_mut(*h as usize)
+                    && slot.is_none()
+                {
+                    *slot = Some(first + pi);
+                }
+            }
+        }
+        return;
+    }
     for (pi, pc) in c.pages.iter().enumerate() {
         let abs = first + pi;
         for pl in &pc.placed {
@@ -287,6 +364,7 @@ mod tests {
             },
             pages: vec![PageContent::default()],
             generated: false,
+            drawn: None,
         };
         let tops: Vec<usize> = b.book.top_level().map(|(i, _)| i).collect();
         assert_eq!(tops.len(), 3, "contents, a, b");

@@ -3,7 +3,7 @@
 
 use super::design::UNBOUNDED;
 use super::flow::{BoxTag, FigureBox, VBox, VKind};
-use super::pages::{Assembly, Chunk, Frame, place_line};
+use super::pages::{Assembly, Chunk, Frame, PageSlot, place_line};
 use super::paginate::{PageContent, Placed};
 use super::paragraph::{self, Align, ParaStyle, Tools};
 use crate::display::{LineRole, PItem, PLine, Page, PageKind, StructKind, Structure};
@@ -24,25 +24,7 @@ pub(crate) fn render(
     frame: &Frame,
     tools: &mut Tools<'_>,
 ) -> (Vec<Page>, Structure) {
-    let mut out: Vec<Page> = asm
-        .pages
-        .iter()
-        .map(|s| Page {
-            items: Vec::new(),
-            lines: Vec::new(),
-            links: Vec::new(),
-            dests: Vec::new(),
-            numbering: s.numbering,
-            number: s.number,
-            recto: s.recto,
-            kind: s.kind,
-            hits: Vec::new(),
-            note_refs: Vec::new(),
-            flow_start: None,
-            entry: s.entry,
-            marks: Vec::new(),
-        })
-        .collect();
+    let mut out: Vec<Page> = asm.pages.iter().map(PageSlot::empty_page).collect();
     let mut structure = Structure::default();
     // The title and copyright pages: a paragraph each.
     let title = structure.push(StructKind::Paragraph, None);
@@ -61,6 +43,16 @@ pub(crate) fn render(
         let (_, tail) = std::mem::take(&mut rest).split_at_mut(asm.chunk_first[k] - at);
         let (pages, tail) = tail.split_at_mut(c.pages.len());
         (rest, at) = (tail, asm.chunk_first[k] + c.pages.len());
+        if c.drawn.is_some() {
+            let drawn = match std::sync::Arc::try_unwrap(c) {
+                Ok(c) => c.drawn,
+                Err(c) => c.drawn.clone(),
+            };
+            for (page, d) in pages.iter_mut().zip(drawn.into_iter().flatten()) {
+                take_drawn(page, d, off);
+            }
+            continue;
+        }
         jobs.push((c, pages, off));
     }
     // A page reads only its own chunk: the pages are drawn in parallel.
@@ -94,6 +86,30 @@ pub(crate) fn render(
     }
     out.par_iter_mut().for_each(Page::shrink_to_fit);
     (out, structure)
+}
+
+/// Puts a page drawn before the book was numbered (see [`Chunk::draw_now`]) in its slot
+/// `page`, its structure nodes moved to where its chunk's begin in the book's (`off`).
+fn take_drawn(page: &mut Page, d: Page, off: u32) {
+    debug_assert_eq!(
+        page.recto, d.recto,
+        "a page drawn early is on the side it was drawn for"
+    );
+    let shift = |n: Option<u32>| n.map(|n| n + off);
+    page.items = d.items;
+    page.lines = d.lines;
+    page.links = d.links;
+    for l in &mut page.links {
+        l.node = shift(l.node);
+    }
+    page.dests = d.dests;
+    page.hits = d.hits;
+    page.note_refs = d.note_refs;
+    page.flow_start = d.flow_start;
+    page.marks = d.marks;
+    for m in &mut page.marks {
+        m.node = shift(m.node);
+    }
 }
 
 /// The running heads of the `@notes` pages, as the Chicago Manual recommends: "Notes to
@@ -148,7 +164,7 @@ fn endnote_heads(book: &Book, pages: &[Page]) -> Vec<Option<String>> {
 /// Draws page `pi` of a chunk: its boxes, its notes and their rule. The chunk is only read
 /// (a chunk kept for the next build is drawn again as it is).
 /// `off`: where the chunk's structure nodes begin in the book's.
-fn draw_page(page: &mut Page, c: &Chunk, pi: usize, frame: &Frame, off: u32) {
+pub(crate) fn draw_page(page: &mut Page, c: &Chunk, pi: usize, frame: &Frame, off: u32) {
     let pc: &PageContent = &c.pages[pi];
     let left = frame.left(page.recto);
     let mut flow_start: Option<FlowPoint> = None;
