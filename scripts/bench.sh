@@ -16,12 +16,14 @@ for book in war-and-peace sherlock-holmes; do
     printf "%-16s %-6s wall %-9s peak %5d MB\n" "$book" "$cmd" "$wall" $((peak / 1024))
   done
 done
-# Peak memory against the length of the book: one copy of War and Peace, then four.
-python3 "$here/scripts/copies.py" 4 3
 # Typst on the same book, in the same sitting, when its Python package is installed
-# (pip install typst==0.15.2).
+# (pip install typst==0.15.2). Before the copies: Typst's run on four copies takes 6 GB, and
+# the machine is slower for a while after it gives them back.
 if python3 -c "import typst" 2>/dev/null; then
   python3 "$here/scripts/typst-peer.py" "$here/../shared/corpus/war-and-peace" 5
 else
   echo "typst: not installed (pip install typst==0.15.2) — no peer comparison"
 fi
+# Peak memory against the length of the book: one copy of War and Peace, then four (and
+# Typst's on the same books, when it is installed).
+python3 "$here/scripts/copies.py" 4 3
