@@ -1055,8 +1055,8 @@ fn a_mark_keeps_its_place_on_its_letter() {
         .expect("the line with the mark");
     let shifted: Vec<(f32, f32)> = run
         .placed()
-        .filter(|(_, x, y)| x.0 != 0.0 || y.0 != 0.0)
-        .map(|(_, x, y)| (x.0, y.0))
+        .filter(|(_, _, x, y)| x.0 != 0.0 || y.0 != 0.0)
+        .map(|(_, _, x, y)| (x.0, y.0))
         .collect();
     assert!(!shifted.is_empty(), "no glyph of {:?} is shifted", run.text);
     let offsets = run.offsets.as_deref().expect("offsets");

@@ -86,7 +86,7 @@ pub fn render_png(
                 p.set_color_rgba8(paint.rgb[0], paint.rgb[1], paint.rgb[2], 255);
                 p.anti_alias = true;
                 let (mut gx, gy) = to_px(*x, *y);
-                for (g, x_offset, y_offset) in run.placed() {
+                for (g, advance, x_offset, y_offset) in run.placed() {
                     let mut o = Outline {
                         pb: PathBuilder::new(),
                         x: gx + x_offset.0 * run.size * scale,
@@ -101,7 +101,7 @@ pub fn render_png(
                     {
                         pix.fill_path(&path, &p, FillRule::Winding, Transform::identity(), None);
                     }
-                    gx += g.advance.0 * run.size * scale;
+                    gx += advance.0 * run.size * scale;
                 }
             }
             Item::Picture { .. } => {}

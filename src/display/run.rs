@@ -28,18 +28,20 @@ pub struct Face {
     pub index: u32,
 }
 
-/// A glyph in a run: 8 bytes, since a long novel has millions of them (its shift from the
+/// A glyph in a run: 6 bytes, since a long novel has millions of them (its shift from the
 /// pen, rarely there, is kept apart in [`Run::offsets`]). Its text is not stored but found
 /// from the run's: it starts `step` bytes after the previous glyph's and ends where the next
 /// glyph that starts later begins (the glyphs of one cluster share its text); see
-/// [`Run::ranges`].
+/// [`Run::ranges`]. Its advance is kept in thousandths of an em, the unit the line builder
+/// rounds advances to (the PDF's text space unit); a run with an advance that is not (the
+/// contents' leader dots) or that is beyond ±32.767 em keeps them all exactly in
+/// [`Run::wide`]. See [`Run::placed`] for both.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RunGlyph {
     /// The glyph id in the run's face.
     pub id: u16,
     step: u16,
-    /// How far the pen moves after the glyph.
-    pub advance: Em,
+    units: i16,
 }
 
 /// A run's glyphs as they are gathered, each at the byte of the run's text where its text
@@ -48,6 +50,20 @@ pub struct RunGlyph {
 pub struct RunGlyphs {
     glyphs: Vec<RunGlyph>,
     start: u32,
+    /// Every advance so far, once one is not a whole thousandth of an em within ±32.767 em.
+    wide: Option<Vec<Em>>,
+}
+
+/// An advance in thousandths of an em, when it is exactly one within ±32.767 em.
+fn units(advance: Em) -> Option<i16> {
+    let u = (f64::from(advance.0) * 1000.0).round();
+    let units = i16::try_from(u as i64).ok()?;
+    (em_of(units) == advance).then_some(units)
+}
+
+/// An advance kept in thousandths of an em, as the line builder made it.
+fn em_of(units: i16) -> Em {
+    Em((f64::from(units) / 1000.0) as f32)
 }
 
 impl RunGlyphs {
@@ -56,6 +72,7 @@ impl RunGlyphs {
         RunGlyphs {
             glyphs: Vec::with_capacity(n),
             start: 0,
+            wide: None,
         }
     }
 
@@ -67,7 +84,18 @@ impl RunGlyphs {
     pub fn push(&mut self, id: u16, advance: Em, start: u32) {
         let step = u16::try_from(start.saturating_sub(self.start)).unwrap_or(u16::MAX);
         self.start += u32::from(step);
-        self.glyphs.push(RunGlyph { id, step, advance });
+        let fits = units(advance);
+        if fits.is_none() && self.wide.is_none() {
+            self.wide = Some(self.glyphs.iter().map(|g| em_of(g.units)).collect());
+        }
+        if let Some(wide) = &mut self.wide {
+            wide.push(advance);
+        }
+        self.glyphs.push(RunGlyph {
+            id,
+            step,
+            units: fits.unwrap_or(0),
+        });
     }
 
     /// How many glyphs there are so far.
@@ -80,9 +108,11 @@ impl RunGlyphs {
         self.glyphs.is_empty()
     }
 
-    /// The glyphs, to be shared by a run.
-    pub fn finish(self) -> std::sync::Arc<[RunGlyph]> {
-        self.glyphs.into()
+    /// The glyphs, to be shared by a run, and their exact advances when they are not all
+    /// whole thousandths of an em (see [`Run::wide`]).
+    #[allow(clippy::type_complexity)]
+    pub fn finish(self) -> (std::sync::Arc<[RunGlyph]>, Option<std::sync::Arc<[Em]>>) {
+        (self.glyphs.into(), self.wide.map(Into::into))
     }
 }
 
@@ -116,6 +146,9 @@ pub struct Run {
     pub text: std::sync::Arc<str>,
     /// The glyphs that are shifted from the pen, in glyph order (none in most runs).
     pub offsets: Option<std::sync::Arc<[GlyphOffset]>>,
+    /// Every glyph's advance, exactly, when one is not a whole thousandth of an em within
+    /// ±32.767 em (none in most runs: see [`RunGlyph`]).
+    pub wide: Option<std::sync::Arc<[Em]>>,
 }
 
 /// Runs that share their glyphs are equal without reading them: the preview compares every
@@ -130,24 +163,34 @@ impl PartialEq for Run {
             && (Arc::ptr_eq(&self.glyphs, &o.glyphs) || self.glyphs == o.glyphs)
             && (Arc::ptr_eq(&self.text, &o.text) || self.text == o.text)
             && self.offsets == o.offsets
+            && self.wide == o.wide
     }
 }
 
 impl Run {
-    /// Each glyph with its shift from the pen: (glyph, x, y up).
-    pub fn placed(&self) -> impl Iterator<Item = (&RunGlyph, Em, Em)> + '_ {
+    /// Each glyph with how far the pen moves after it and its shift from the pen:
+    /// (glyph, advance, x, y up).
+    pub fn placed(&self) -> impl Iterator<Item = (&RunGlyph, Em, Em, Em)> + '_ {
         let offsets = self.offsets.as_deref().unwrap_or(&[]);
         let mut next = 0;
-        self.glyphs
-            .iter()
-            .enumerate()
-            .map(move |(i, g)| match offsets.get(next) {
+        self.glyphs.iter().enumerate().map(move |(i, g)| {
+            let advance = self.advance(i);
+            match offsets.get(next) {
                 Some(o) if o.glyph as usize == i => {
                     next += 1;
-                    (g, o.x, o.y)
+                    (g, advance, o.x, o.y)
                 }
-                _ => (g, Em(0.0), Em(0.0)),
-            })
+                _ => (g, advance, Em(0.0), Em(0.0)),
+            }
+        })
+    }
+
+    /// How far the pen moves after glyph `i`.
+    pub fn advance(&self, i: usize) -> Em {
+        match &self.wide {
+            Some(wide) => wide.get(i).copied().unwrap_or_default(),
+            None => self.glyphs.get(i).map_or(Em(0.0), |g| em_of(g.units)),
+        }
     }
 
     /// The bytes of the run's text each glyph stands for, in glyph order.
@@ -167,7 +210,9 @@ impl Run {
 
     /// The run's width in points: the sum of its advances.
     pub fn width(&self) -> f32 {
-        self.glyphs.iter().map(|g| g.advance.at(self.size)).sum()
+        (0..self.glyphs.len())
+            .map(|i| self.advance(i).at(self.size))
+            .sum()
     }
 }
 
@@ -184,6 +229,7 @@ mod tests {
             glyphs: glyphs(&[(id, 0)]),
             text: text.into(),
             offsets: None,
+            wide: None,
         }
     }
 
@@ -192,7 +238,22 @@ mod tests {
         for &(id, start) in starts {
             g.push(id, Em(0.5), start);
         }
-        g.finish()
+        g.finish().0
+    }
+
+    fn advances(of: &[f32]) -> Vec<Em> {
+        let mut g = RunGlyphs::with_capacity(of.len());
+        for (k, &a) in of.iter().enumerate() {
+            g.push(1, Em(a), k as u32);
+        }
+        let (glyphs, wide) = g.finish();
+        let r = Run {
+            text: "x".repeat(of.len()).into(),
+            glyphs,
+            wide,
+            ..run(0, "")
+        };
+        r.placed().map(|(_, a, _, _)| a).collect()
     }
 
     fn ranges(text: &str, starts: &[(u16, u32)]) -> Vec<Range<u32>> {
@@ -205,11 +266,11 @@ mod tests {
         .collect()
     }
 
-    /// A glyph is 8 bytes, and its text is found again from where each glyph starts: to the
+    /// A glyph is 6 bytes, and its text is found again from where each glyph starts: to the
     /// next start, shared within a cluster, the last to the end of the run's text.
     #[test]
     fn a_glyph_is_small_and_its_text_is_found_again() {
-        assert_eq!(std::mem::size_of::<RunGlyph>(), 8);
+        assert_eq!(std::mem::size_of::<RunGlyph>(), 6);
         assert_eq!(ranges("abc", &[(1, 0), (2, 1), (3, 2)]), [0..1, 1..2, 2..3]);
         // "e" and a combining acute as two glyphs of one cluster, then an "f" ligature of two
         // letters.
@@ -224,6 +285,35 @@ mod tests {
             [0..65_535, 65_535..70_000]
         );
         assert_eq!(ranges("", &[(1, 0)]), vec![0..0]);
+    }
+
+    /// Advances come back exactly as they were given: whole thousandths of an em from the
+    /// glyph, any other (a leader dot's, one beyond 32.767 em) from the run's exact list.
+    #[test]
+    fn advances_come_back_exactly() {
+        let thousandths: Vec<f32> = [0.0, 0.25, 0.333, -0.012, 32.767, -32.768]
+            .iter()
+            .map(|&a: &f64| (a * 1000.0).round() / 1000.0)
+            .map(|a| a as f32)
+            .collect();
+        assert_eq!(
+            advances(&thousandths),
+            thousandths.iter().map(|&a| Em(a)).collect::<Vec<_>>()
+        );
+        for odd in [
+            vec![0.5, 0.3333333, 0.25],
+            vec![0.5, 40.0, 0.25],
+            vec![-33.0],
+        ] {
+            assert_eq!(
+                advances(&odd),
+                odd.iter().map(|&a| Em(a)).collect::<Vec<_>>()
+            );
+        }
+        let mut g = RunGlyphs::with_capacity(2);
+        g.push(1, Em(0.5), 0);
+        g.push(2, Em(0.25), 1);
+        assert!(g.finish().1.is_none(), "no exact list when none is needed");
     }
 
     /// Shared glyphs are equal at once; glyphs held apart are compared by what they are.

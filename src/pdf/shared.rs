@@ -59,10 +59,10 @@ impl<'a> Fonts<'a> {
 pub fn glyphs(run: &Run) -> Vec<KrillaGlyph> {
     run.placed()
         .zip(run.ranges())
-        .map(|((g, x, y), range)| {
+        .map(|((g, advance, x, y), range)| {
             KrillaGlyph::new(
                 GlyphId::new(u32::from(g.id)),
-                g.advance.0,
+                advance.0,
                 x.0,
                 -y.0,
                 0.0,

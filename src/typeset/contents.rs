@@ -157,14 +157,16 @@ fn leaders(cols: &Columns, from: f64, to: f64, right: f64) -> Option<Run> {
     for j in 0..count {
         glyphs.push(glyph.id, Em((pitch as f32) / d.size), j as u32);
     }
+    let (glyphs, wide) = glyphs.finish();
     Some(Run {
         face: d.face,
         size: d.size,
         x: x0 as f32,
         rise: 0.0,
-        glyphs: glyphs.finish(),
+        glyphs,
         text: ".".repeat(count).into(),
         offsets: None,
+        wide,
     })
 }
 
@@ -190,7 +192,7 @@ mod tests {
         let b = leaders(&cols, 123.4, 280.0, right).unwrap();
         let xs = |r: &Run| -> Vec<f32> {
             (0..r.glyphs.len())
-                .map(|k| r.x + k as f32 * r.glyphs[0].advance.at(r.size))
+                .map(|k| r.x + k as f32 * r.advance(0).at(r.size))
                 .collect()
         };
         let (xa, xb) = (xs(&a), xs(&b));

@@ -72,9 +72,9 @@ fn text(s: &mut String, run: &Run, x: f32, y: f32) {
     let mut xs: Vec<f32> = Vec::with_capacity(run.text.len());
     let mut pen = x;
     let mut done = 0usize;
-    for ((g, x_offset, _), range) in run.placed().zip(run.ranges()) {
+    for ((_, advance, x_offset, _), range) in run.placed().zip(run.ranges()) {
         let (a, b) = (range.start as usize, range.end as usize);
-        let advance = g.advance.at(run.size);
+        let advance = advance.at(run.size);
         if a >= done && b > a && b <= run.text.len() {
             let n = run.text[a..b].chars().count().max(1);
             for k in 0..n {
@@ -116,10 +116,11 @@ mod tests {
                 let mut g = RunGlyphs::with_capacity(2);
                 g.push(1, Em(0.5), 0);
                 g.push(2, Em(0.3), 2);
-                g.finish()
+                g.finish().0
             },
             text: "fi<".into(),
             offsets: None,
+            wide: None,
         };
         let doc = Document {
             pages: vec![],

@@ -340,12 +340,14 @@ impl Prepared<'_> {
                 glyphs.push(g.id, Em((q / 1000.0) as f32), start);
             }
             let width: f32 = group.iter().map(|g| g.advance).sum();
+            let (glyphs, wide) = glyphs.finish();
             runs.push(Run {
                 face: g0.face,
                 size,
                 x,
                 rise: g0.rise,
-                glyphs: glyphs.finish(),
+                glyphs,
+                wide,
                 text: text.into(),
                 offsets: (!offsets.is_empty()).then(|| offsets.into()),
             });
