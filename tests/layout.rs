@@ -1059,7 +1059,7 @@ fn a_mark_keeps_its_place_on_its_letter() {
         .map(|(_, _, x, y)| (x.0, y.0))
         .collect();
     assert!(!shifted.is_empty(), "no glyph of {:?} is shifted", run.text);
-    let offsets = run.offsets.as_deref().expect("offsets");
+    let offsets = run.offsets();
     assert_eq!(offsets.len(), shifted.len());
     assert!(offsets.windows(2).all(|w| w[0].glyph < w[1].glyph));
 }

@@ -16,7 +16,7 @@ pub use page::{
     CROP_MARK, CROP_SLUG, LineRole, Mark, Numbering, OutlineItem, PItem, PLine, PLink, Page,
     PageKind, roman,
 };
-pub use run::{Em, Face, FaceId, GlyphOffset, Run, RunGlyph, RunGlyphs};
+pub use run::{Em, Face, FaceId, GlyphOffset, Run, RunExtras, RunGlyph, RunGlyphs};
 pub use structure::{StructKind, StructNode, Structure};
 
 /// The typeset interior, ready to draw.

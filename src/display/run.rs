@@ -109,10 +109,9 @@ impl RunGlyphs {
     }
 
     /// The glyphs, to be shared by a run, and their exact advances when they are not all
-    /// whole thousandths of an em (see [`Run::wide`]).
-    #[allow(clippy::type_complexity)]
-    pub fn finish(self) -> (std::sync::Arc<[RunGlyph]>, Option<std::sync::Arc<[Em]>>) {
-        (self.glyphs.into(), self.wide.map(Into::into))
+    /// whole thousandths of an em (see [`RunExtras::wide`]).
+    pub fn finish(self) -> (std::sync::Arc<[RunGlyph]>, Vec<Em>) {
+        (self.glyphs.into(), self.wide.unwrap_or_default())
     }
 }
 
@@ -125,6 +124,28 @@ pub struct GlyphOffset {
     pub x: Em,
     /// Up is positive, as in the font.
     pub y: Em,
+}
+
+/// What few runs have, apart so that a run stays small.
+#[derive(Debug, Default, PartialEq)]
+pub struct RunExtras {
+    /// The glyphs that are shifted from the pen, in glyph order.
+    pub offsets: Box<[GlyphOffset]>,
+    /// Every glyph's advance, exactly, when one is not a whole thousandth of an em within
+    /// ±32.767 em (see [`RunGlyph`]); empty otherwise.
+    pub wide: Box<[Em]>,
+}
+
+impl RunExtras {
+    /// The extras of a run, if it has any.
+    pub fn of(offsets: Vec<GlyphOffset>, wide: Vec<Em>) -> Option<std::sync::Arc<RunExtras>> {
+        (!offsets.is_empty() || !wide.is_empty()).then(|| {
+            std::sync::Arc::new(RunExtras {
+                offsets: offsets.into(),
+                wide: wide.into(),
+            })
+        })
+    }
 }
 
 /// Glyphs of one face and size on one baseline, with the text they stand for (what a reader
@@ -144,11 +165,8 @@ pub struct Run {
     pub glyphs: std::sync::Arc<[RunGlyph]>,
     /// The text the glyphs stand for.
     pub text: std::sync::Arc<str>,
-    /// The glyphs that are shifted from the pen, in glyph order (none in most runs).
-    pub offsets: Option<std::sync::Arc<[GlyphOffset]>>,
-    /// Every glyph's advance, exactly, when one is not a whole thousandth of an em within
-    /// ±32.767 em (none in most runs: see [`RunGlyph`]).
-    pub wide: Option<std::sync::Arc<[Em]>>,
+    /// Shifted glyphs and exact advances (none in most runs).
+    pub extras: Option<std::sync::Arc<RunExtras>>,
 }
 
 /// Runs that share their glyphs are equal without reading them: the preview compares every
@@ -162,8 +180,7 @@ impl PartialEq for Run {
             && self.rise == o.rise
             && (Arc::ptr_eq(&self.glyphs, &o.glyphs) || self.glyphs == o.glyphs)
             && (Arc::ptr_eq(&self.text, &o.text) || self.text == o.text)
-            && self.offsets == o.offsets
-            && self.wide == o.wide
+            && self.extras == o.extras
     }
 }
 
@@ -171,7 +188,7 @@ impl Run {
     /// Each glyph with how far the pen moves after it and its shift from the pen:
     /// (glyph, advance, x, y up).
     pub fn placed(&self) -> impl Iterator<Item = (&RunGlyph, Em, Em, Em)> + '_ {
-        let offsets = self.offsets.as_deref().unwrap_or(&[]);
+        let offsets = self.offsets();
         let mut next = 0;
         self.glyphs.iter().enumerate().map(move |(i, g)| {
             let advance = self.advance(i);
@@ -185,11 +202,16 @@ impl Run {
         })
     }
 
+    /// The glyphs that are shifted from the pen, in glyph order.
+    pub fn offsets(&self) -> &[GlyphOffset] {
+        self.extras.as_ref().map_or(&[], |e| &e.offsets)
+    }
+
     /// How far the pen moves after glyph `i`.
     pub fn advance(&self, i: usize) -> Em {
-        match &self.wide {
-            Some(wide) => wide.get(i).copied().unwrap_or_default(),
-            None => self.glyphs.get(i).map_or(Em(0.0), |g| em_of(g.units)),
+        match &self.extras {
+            Some(e) if !e.wide.is_empty() => e.wide.get(i).copied().unwrap_or_default(),
+            _ => self.glyphs.get(i).map_or(Em(0.0), |g| em_of(g.units)),
         }
     }
 
@@ -228,8 +250,7 @@ mod tests {
             rise: 0.0,
             glyphs: glyphs(&[(id, 0)]),
             text: text.into(),
-            offsets: None,
-            wide: None,
+            extras: None,
         }
     }
 
@@ -250,7 +271,7 @@ mod tests {
         let r = Run {
             text: "x".repeat(of.len()).into(),
             glyphs,
-            wide,
+            extras: RunExtras::of(Vec::new(), wide),
             ..run(0, "")
         };
         r.placed().map(|(_, a, _, _)| a).collect()
@@ -271,6 +292,8 @@ mod tests {
     #[test]
     fn a_glyph_is_small_and_its_text_is_found_again() {
         assert_eq!(std::mem::size_of::<RunGlyph>(), 6);
+        // A run too: a long novel has a hundred thousand of them, on its lines and pages.
+        assert_eq!(std::mem::size_of::<Run>(), 56);
         assert_eq!(ranges("abc", &[(1, 0), (2, 1), (3, 2)]), [0..1, 1..2, 2..3]);
         // "e" and a combining acute as two glyphs of one cluster, then an "f" ligature of two
         // letters.
@@ -313,7 +336,7 @@ mod tests {
         let mut g = RunGlyphs::with_capacity(2);
         g.push(1, Em(0.5), 0);
         g.push(2, Em(0.25), 1);
-        assert!(g.finish().1.is_none(), "no exact list when none is needed");
+        assert!(g.finish().1.is_empty(), "no exact list when none is needed");
     }
 
     /// Shared glyphs are equal at once; glyphs held apart are compared by what they are.

@@ -165,8 +165,7 @@ fn leaders(cols: &Columns, from: f64, to: f64, right: f64) -> Option<Run> {
         rise: 0.0,
         glyphs,
         text: ".".repeat(count).into(),
-        offsets: None,
-        wide,
+        extras: crate::display::RunExtras::of(Vec::new(), wide),
     })
 }
 

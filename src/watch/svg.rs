@@ -119,8 +119,7 @@ mod tests {
                 g.finish().0
             },
             text: "fi<".into(),
-            offsets: None,
-            wide: None,
+            extras: None,
         };
         let doc = Document {
             pages: vec![],

@@ -5,7 +5,7 @@
 use super::linebreak::{self, INFINITY, Item, Params};
 use super::protrusion::LineWidths;
 use super::{Align, Extra, Line, Mark, PGlyph, Prepared};
-use crate::display::{Em, GlyphOffset, Run, RunGlyphs};
+use crate::display::{Em, GlyphOffset, Run, RunExtras, RunGlyphs};
 
 impl Prepared<'_> {
     /// Ends the horizontal list (\\parfillskip and the final break), chooses the breaks and
@@ -347,9 +347,8 @@ impl Prepared<'_> {
                 x,
                 rise: g0.rise,
                 glyphs,
-                wide,
                 text: text.into(),
-                offsets: (!offsets.is_empty()).then(|| offsets.into()),
+                extras: RunExtras::of(offsets, wide),
             });
             x += width;
             i = j;
