@@ -306,6 +306,41 @@ pub struct Heading {
     pub pos: Pos,
 }
 
+/// Gives back the room the lists of `blocks` grew into while they were read: a loaded book
+/// is only read from then on (a long novel's inline lists had room for a third more).
+pub fn shrink_blocks(blocks: &mut Vec<Block>) {
+    blocks.shrink_to_fit();
+    for b in blocks {
+        match b {
+            Block::Para(p) => shrink_inlines(&mut p.inlines),
+            Block::Heading(h) => shrink_inlines(&mut h.inlines),
+            Block::Quote(q) => shrink_blocks(q),
+            Block::List(l) => l.items.iter_mut().for_each(shrink_blocks),
+            Block::Table(t) => {
+                for row in t.header.iter_mut().chain(t.rows.iter_mut()) {
+                    row.iter_mut().for_each(shrink_inlines);
+                }
+            }
+            Block::Figure(f) => shrink_inlines(&mut f.caption),
+            Block::Html(h) => shrink_blocks(&mut h.print),
+            Block::Code(_) | Block::SceneBreak => {}
+        }
+    }
+}
+
+fn shrink_inlines(inlines: &mut Vec<Inline>) {
+    inlines.shrink_to_fit();
+    for i in inlines {
+        match i {
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) | Inline::SmallCaps(c) => {
+                shrink_inlines(c)
+            }
+            Inline::Link(l) => shrink_inlines(&mut l.content),
+            _ => {}
+        }
+    }
+}
+
 /// A block of text.
 #[derive(Debug, Clone)]
 pub enum Block {
@@ -816,5 +851,41 @@ mod tests {
         assert_eq!(slugify("Editor's word"), "editors-word");
         assert_eq!(slugify("Borodinó — Part I"), "borodino-part-i");
         assert_eq!(slugify("Ордер"), "book");
+    }
+
+    /// A loaded book's lists hold no room beyond what they hold, down to emphasis, links
+    /// and list items.
+    #[test]
+    fn a_loaded_book_keeps_no_spare_room() {
+        let text = "# A\n\nSome *very **nested** words*, a [link](https://example.org), more \
+                    words((index term)) and a note.[^n]\n\n- one *item*\n- two\n\n\
+                    > A *quoted* line.\n\n[^n]: The note.\n";
+        let b = crate::typeset::testing::book("", &[("a", text)]);
+        fn tight(inlines: &Vec<Inline>) -> bool {
+            inlines.capacity() == inlines.len()
+                && inlines.iter().all(|i| match i {
+                    Inline::Emph(c) | Inline::Strong(c) => tight(c),
+                    Inline::Link(l) => tight(&l.content),
+                    _ => true,
+                })
+        }
+        fn all_tight(blocks: &Vec<Block>) -> bool {
+            blocks.capacity() == blocks.len()
+                && blocks.iter().all(|b| match b {
+                    Block::Para(p) => tight(&p.inlines),
+                    Block::Heading(h) => tight(&h.inlines),
+                    Block::Quote(q) => all_tight(q),
+                    Block::List(l) => l.items.iter().all(all_tight),
+                    _ => true,
+                })
+        }
+        let mut seen = 0;
+        for e in &b.book.entries {
+            if let EntryKind::Document(d) = &e.kind {
+                assert!(all_tight(&d.blocks), "{:#?}", d.blocks);
+                seen += d.blocks.len();
+            }
+        }
+        assert!(seen >= 3, "the chapter's blocks were read");
     }
 }

@@ -213,6 +213,11 @@ impl Loader<'_> {
             &mut bibliography,
             &contents_rel,
         );
+        for e in &mut entries {
+            if let EntryKind::Document(d) = &mut e.kind {
+                crate::model::shrink_blocks(&mut d.blocks);
+            }
+        }
 
         let config = config?;
         let ordering_blocks = match (&config.ordering, config_id) {
