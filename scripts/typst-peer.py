@@ -108,10 +108,13 @@ def median_time(cmd, cwd):
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         open(os.path.join(tmp, "book.typ"), "w", encoding="utf-8").write(typst_source())
+        # bookbuild first: each tool's runs follow its own warm-up. Right after Typst's runs
+        # (a gigabyte each, given back at exit) this machine runs anything 10-30% slower
+        # for a while; measured the other way round, that fell on bookbuild alone.
+        ours, ot = median_time([exe, "-q", "-C", book, "pdf", "-o", os.path.join(tmp, "out")], tmp)
         typst, tt = median_time([sys.executable, "-c", "import typst; typst.compile('book.typ', output='book.pdf')"], tmp)
         pages = subprocess.run(["pdfinfo", os.path.join(tmp, "book.pdf")], capture_output=True, text=True).stdout
         pages = re.search(r"Pages:\s+(\d+)", pages)
-        ours, ot = median_time([exe, "-q", "-C", book, "pdf", "-o", os.path.join(tmp, "out")], tmp)
         name = os.path.basename(os.path.normpath(book))
         print(f"{name}: Typst 0.15.2 PDF {typst:.2f} s ({pages.group(1) if pages else '?'} pages; runs {', '.join(f'{x:.2f}' for x in tt)})")
         print(f"{name}: bookbuild pdf (interior and cover) {ours:.2f} s (runs {', '.join(f'{x:.2f}' for x in ot)})")
