@@ -86,25 +86,22 @@ pub fn build_with(
         typeset(&ts, &warnings);
         let count = ts.doc.pages.len();
         let faces = ts.doc.faces.clone();
-        // Unless the preview keeps the pages, the PDF writer lets each go once it is written.
-        let (owned, shared) = match std::sync::Arc::try_unwrap(ts.doc) {
-            Ok(doc) => (Some(doc), None),
-            Err(doc) => (None, Some(doc)),
-        };
+        // Unless the preview keeps the pages too, the PDF writer lets each go once it is
+        // written; the preview's are handed back.
+        let display = std::sync::Arc::try_unwrap(ts.doc);
         let (page_map, fonts) = (&ts.page_map, &ts.fonts);
         // The print files and the EPUB are made side by side (the PDF writer is serial).
         let print = || -> Result<_, String> {
-            let pdf = progress.phase("pdf", || match (owned, &shared) {
-                (Some(doc), _) => crate::pdf::write_owned(book, doc, time),
-                (None, Some(doc)) => crate::pdf::write(book, doc, time),
-                (None, None) => Err("the print edition was not kept".to_string()),
+            let (pdf, kept) = progress.phase("pdf", || match display {
+                Ok(doc) => crate::pdf::write_owned(book, doc, time).map(|pdf| (pdf, None)),
+                Err(doc) => crate::pdf::write(book, &doc, time).map(|pdf| (pdf, Some(doc))),
             })?;
             let cover = progress.phase("cover", || {
                 let (sheet, warnings, notes) = crate::cover::wrap(book, count, fonts);
                 crate::pdf::write_cover(book, &sheet, &faces, time)
                     .map(|pdf| (pdf, warnings, notes))
             })?;
-            Ok((pdf, cover))
+            Ok((pdf, cover, kept))
         };
         let ebook = || {
             targets
@@ -113,7 +110,7 @@ pub fn build_with(
                 .transpose()
         };
         let (printed, ebook) = rayon::join(print, ebook);
-        let (pdf, (cover, cover_warnings, cover_notes)) = printed?;
+        let (pdf, (cover, cover_warnings, cover_notes), kept) = printed?;
         files.push((out.join(format!("{name}.pdf")), pdf));
         warnings.extend(cover_warnings);
         notes.extend(cover_notes);
@@ -123,7 +120,7 @@ pub fn build_with(
             files.push((out.join(format!("{name}.epub")), bytes));
         }
         pages = Some(count);
-        doc = shared;
+        doc = kept;
     } else if targets.epub {
         let fontbook = crate::typeset::fonts::FontBook::load(
             &book.root,

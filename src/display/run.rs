@@ -35,7 +35,7 @@ pub struct Face {
 /// [`Run::ranges`]. Its advance is kept in thousandths of an em, the unit the line builder
 /// rounds advances to (the PDF's text space unit); a run with an advance that is not (the
 /// contents' leader dots) or that is beyond ±32.767 em keeps them all exactly in
-/// [`Run::wide`]. See [`Run::placed`] for both.
+/// [`RunExtras::wide`]. See [`Run::placed`] for both.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RunGlyph {
     /// The glyph id in the run's face.

@@ -263,11 +263,7 @@ fn find_marks(
                 page_of_anchor.entry(a.clone()).or_insert((first + pi, *y));
             }
             for h in &p.hits {
-                if let Some(slot) = hit_pages.get_mut(*h as usize)
-                    && slot.is_none()
-                {
-                    *slot = Some(first + pi);
-                }
+                hit_on(hit_pages, *h, first + pi);
             }
         }
         return;
@@ -300,14 +296,19 @@ fn find_marks(
             }
             for (l, _) in b.lines() {
                 for h in &l.hits {
-                    if let Some(slot) = hit_pages.get_mut(*h as usize)
-                        && slot.is_none()
-                    {
-                        *slot = Some(abs);
-                    }
+                    hit_on(hit_pages, *h, abs);
                 }
             }
         }
+    }
+}
+
+/// Index hit `h` is on page `page`, unless it was found on an earlier one.
+fn hit_on(hit_pages: &mut [Option<usize>], h: crate::model::HitId, page: usize) {
+    if let Some(slot) = hit_pages.get_mut(h as usize)
+        && slot.is_none()
+    {
+        *slot = Some(page);
     }
 }
 
