@@ -1,16 +1,12 @@
 //! The EPUB 3 back end: the book model → XHTML, CSS, fonts, images, OPF, nav and NCX →
 //! a deterministic zip container. Written by us on `zip` (see Cargo.toml for why).
 
+mod container;
 mod content;
 mod package;
 mod pictures;
 mod plan;
 mod xhtml;
-
-use std::io::{Cursor, Write};
-
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use crate::fonts::{FaceInfo, Style};
 use crate::index::build::PrintedIndex;
@@ -56,11 +52,10 @@ pub fn identifier(book: &Book) -> String {
 }
 
 /// The publication's files as they are made: each with its manifest item, in order.
-#[derive(Default)]
 struct Manifest {
     items: Vec<Item>,
-    /// Path inside the container (under `EPUB/`) and bytes.
-    files: Vec<(String, Vec<u8>)>,
+    /// The files themselves, under `EPUB/`, compressed as they come.
+    files: container::Container,
     spine: Vec<String>,
 }
 
@@ -72,15 +67,15 @@ impl Manifest {
         href: &str,
         media_type: &str,
         properties: Vec<&'static str>,
-        bytes: Vec<u8>,
-    ) {
+        bytes: &[u8],
+    ) -> Result<(), String> {
         self.items.push(Item {
             id: id.into(),
             href: href.to_string(),
             media_type: media_type.to_string(),
             properties,
         });
-        self.files.push((format!("EPUB/{href}"), bytes));
+        self.files.add(&format!("EPUB/{href}"), bytes)
     }
 }
 
@@ -92,7 +87,11 @@ pub fn build(input: &EpubInput<'_>) -> Result<Vec<u8>, String> {
     let pages = input.pages;
     let plan = Plan::new(book, input.cover.as_ref().map(|c| c.1));
     let id = identifier(book);
-    let mut m = Manifest::default();
+    let mut m = Manifest {
+        items: Vec::new(),
+        files: container::Container::new(input.time),
+        spine: Vec::new(),
+    };
     documents(input, &plan, &id, &mut m)?;
     // Without @contents the nav document is not in the spine.
     if plan.file_of_kind(FileKind::Nav).is_none() {
@@ -102,20 +101,20 @@ pub fn build(input: &EpubInput<'_>) -> Result<Vec<u8>, String> {
             epub_files::NAV,
             XHTML,
             vec!["nav"],
-            xhtml.into_bytes(),
-        );
+            xhtml.as_bytes(),
+        )?;
     }
     pictures(input, &plan, &mut m)?;
-    let css = stylesheet(input, &mut m);
-    m.add("css", epub_files::CSS, "text/css", vec![], css.into_bytes());
+    let css = stylesheet(input, &mut m)?;
+    m.add("css", epub_files::CSS, "text/css", vec![], css.as_bytes())?;
     let ncx = package::ncx(book, &plan, &id, pages);
     m.add(
         "ncx",
         epub_files::NCX,
         "application/x-dtbncx+xml",
         vec![],
-        ncx.into_bytes(),
-    );
+        ncx.as_bytes(),
+    )?;
 
     let has_index = book
         .entries
@@ -131,7 +130,7 @@ pub fn build(input: &EpubInput<'_>) -> Result<Vec<u8>, String> {
         conforms: input.conforms,
     };
     let opf = package::opf(book, &m.items, &m.spine, &meta, pages);
-    let mut entries: Vec<(String, Vec<u8>)> = vec![
+    let mut head: Vec<(String, Vec<u8>)> = vec![
         (
             "META-INF/container.xml".into(),
             container_xml().into_bytes(),
@@ -139,13 +138,12 @@ pub fn build(input: &EpubInput<'_>) -> Result<Vec<u8>, String> {
         (format!("EPUB/{}", epub_files::PACKAGE), opf.into_bytes()),
     ];
     if book.config.epub.embed_fonts && !input.fonts.is_empty() {
-        entries.push((
+        head.push((
             "META-INF/com.apple.ibooks.display-options.xml".into(),
             APPLE_OPTIONS.as_bytes().to_vec(),
         ));
     }
-    entries.extend(m.files);
-    zip_container(&entries, input.time)
+    m.files.finish(&head)
 }
 
 /// The content documents in reading order, each in the spine, with the print page breaks
@@ -191,7 +189,7 @@ fn documents(input: &EpubInput<'_>, plan: &Plan, id: &str, m: &mut Manifest) -> 
         if xhtml.contains("<svg") {
             props.push("svg");
         }
-        m.add(item_id.clone(), &f.name, XHTML, props, xhtml.into_bytes());
+        m.add(item_id.clone(), &f.name, XHTML, props, xhtml.as_bytes())?;
         m.spine.push(item_id);
     }
     if breaks.len() > next_break {
@@ -220,7 +218,7 @@ fn pictures(input: &EpubInput<'_>, plan: &Plan, m: &mut Manifest) -> Result<(), 
         let bytes = pictures::for_epub(bytes, img.format, img.width, img.height)
             .map_err(|e| format!("{}: {e}", img.path.display()))?;
         let id = format!("img-{}", written.len());
-        m.add(id, name, img.format.media_type(), vec![], bytes);
+        m.add(id, name, img.format.media_type(), vec![], &bytes)?;
     }
     if let (Some((bytes, format)), Some(name)) = (&input.cover, &plan.cover_image) {
         m.add(
@@ -228,18 +226,18 @@ fn pictures(input: &EpubInput<'_>, plan: &Plan, m: &mut Manifest) -> Result<(), 
             name,
             format.media_type(),
             vec!["cover-image"],
-            bytes.clone(),
-        );
+            bytes,
+        )?;
     }
     Ok(())
 }
 
 /// The stylesheet, with an `@font-face` for each embedded face (added to the manifest).
-fn stylesheet(input: &EpubInput<'_>, m: &mut Manifest) -> String {
+fn stylesheet(input: &EpubInput<'_>, m: &mut Manifest) -> Result<String, String> {
     let book = input.book;
     let mut css = CSS.replace("__BODY_FAMILY__", &book.config.fonts.body);
     if !book.config.epub.embed_fonts {
-        return css;
+        return Ok(css);
     }
     for f in &input.fonts {
         let ext = if f.data.starts_with(b"OTTO") {
@@ -261,15 +259,9 @@ fn stylesheet(input: &EpubInput<'_>, m: &mut Manifest) -> String {
             if f.style.is_bold() { "bold" } else { "normal" },
         ));
         let media = if ext == "otf" { "font/otf" } else { "font/ttf" };
-        m.add(
-            format!("font-{style}"),
-            &name,
-            media,
-            vec![],
-            f.data.to_vec(),
-        );
+        m.add(format!("font-{style}"), &name, media, vec![], f.data)?;
     }
-    css
+    Ok(css)
 }
 
 /// `META-INF/container.xml`: where the package document is.
@@ -287,42 +279,3 @@ const APPLE_OPTIONS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
   </platform>
 </display_options>
 "#;
-
-/// The OCF container: `mimetype` first and stored, then every file in the given order,
-/// deflated, all with the same timestamp and permissions, and no zip comment.
-fn zip_container(entries: &[(String, Vec<u8>)], time: Timestamp) -> Result<Vec<u8>, String> {
-    let (y, mo, d, h, mi, s) = time.civil();
-    let dt = DateTime::from_date_and_time(
-        y.clamp(1980, 2107) as u16,
-        mo as u8,
-        d as u8,
-        h as u8,
-        mi as u8,
-        s as u8,
-    )
-    .unwrap_or_default();
-    let mut zip = ZipWriter::new(Cursor::new(Vec::with_capacity(4 << 20)));
-    let stored = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Stored)
-        .last_modified_time(dt)
-        .unix_permissions(0o644);
-    let deflated = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(6))
-        .last_modified_time(dt)
-        .unix_permissions(0o644);
-    let err = |e: zip::result::ZipError| format!("cannot write the EPUB container: {e}");
-    let io = |e: std::io::Error| format!("cannot write the EPUB container: {e}");
-    zip.start_file("mimetype", stored).map_err(err)?;
-    zip.write_all(b"application/epub+zip").map_err(io)?;
-    for (name, data) in entries {
-        let already = name.ends_with(".jpg")
-            || name.ends_with(".png")
-            || name.ends_with(".gif")
-            || name.ends_with(".webp");
-        zip.start_file(name.as_str(), if already { stored } else { deflated })
-            .map_err(err)?;
-        zip.write_all(data).map_err(io)?;
-    }
-    Ok(zip.finish().map_err(err)?.into_inner())
-}
