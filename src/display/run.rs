@@ -28,20 +28,50 @@ pub struct Face {
     pub index: u32,
 }
 
-/// A glyph in a run: 6 bytes, since a long novel has millions of them (its shift from the
+/// A glyph in a run: 4 bytes, since a long novel has millions of them (its shift from the
 /// pen, rarely there, is kept apart in [`Run::offsets`]). Its text is not stored but found
 /// from the run's: it starts `step` bytes after the previous glyph's and ends where the next
 /// glyph that starts later begins (the glyphs of one cluster share its text); see
 /// [`Run::ranges`]. Its advance is kept in thousandths of an em, the unit the line builder
-/// rounds advances to (the PDF's text space unit); a run with an advance that is not (the
-/// contents' leader dots) or that is beyond ±32.767 em keeps them all exactly in
-/// [`RunExtras::wide`]. See [`Run::placed`] for both.
+/// rounds advances to (the PDF's text space unit).
+///
+/// Both share 16 bits: 13 for the advance (±4.095 em, wider than any letter or justified
+/// space) and 3 for the step (a letter is at most 4 bytes of UTF-8, a ligature of three
+/// letters 3). A run with an advance that does not fit (the contents' leader dots, which are
+/// not whole thousandths) keeps them all exactly in [`RunExtras::wide`]; one with a longer
+/// step (a cluster of many marks) keeps its steps in [`RunExtras::steps`]. See
+/// [`Run::placed`] and [`Run::ranges`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RunGlyph {
     /// The glyph id in the run's face.
     pub id: u16,
-    step: u16,
-    units: i16,
+    /// The advance in thousandths of an em (high 13 bits, signed) and the step (low 3).
+    packed: u16,
+}
+
+const STEP_BITS: u16 = 3;
+const MAX_STEP: u16 = (1 << STEP_BITS) - 1;
+/// The advances a glyph holds itself, in thousandths of an em.
+const UNITS: std::ops::RangeInclusive<i64> = -(1 << 12)..=(1 << 12) - 1;
+
+impl RunGlyph {
+    fn new(id: u16, units: i16, step: u16) -> RunGlyph {
+        RunGlyph {
+            id,
+            packed: ((units as u16) << STEP_BITS) | step.min(MAX_STEP),
+        }
+    }
+
+    /// The advance in thousandths of an em (0 in a run with exact advances).
+    fn units(self) -> i16 {
+        // The arithmetic shift brings the sign back.
+        (self.packed as i16) >> STEP_BITS
+    }
+
+    /// The step, up to [`MAX_STEP`] (exact in a run without [`RunExtras::steps`]).
+    fn step(self) -> u16 {
+        self.packed & MAX_STEP
+    }
 }
 
 /// A run's glyphs as they are gathered, each at the byte of the run's text where its text
@@ -50,14 +80,16 @@ pub struct RunGlyph {
 pub struct RunGlyphs {
     glyphs: Vec<RunGlyph>,
     start: u32,
-    /// Every advance so far, once one is not a whole thousandth of an em within ±32.767 em.
+    /// Every advance so far, once one does not fit in a glyph.
     wide: Option<Vec<Em>>,
+    /// Every step so far, once one does not fit in a glyph.
+    steps: Option<Vec<u16>>,
 }
 
-/// An advance in thousandths of an em, when it is exactly one within ±32.767 em.
+/// An advance in thousandths of an em, when it is exactly one a glyph can hold.
 fn units(advance: Em) -> Option<i16> {
-    let u = (f64::from(advance.0) * 1000.0).round();
-    let units = i16::try_from(u as i64).ok()?;
+    let u = (f64::from(advance.0) * 1000.0).round() as i64;
+    let units = i16::try_from(u).ok().filter(|_| UNITS.contains(&u))?;
     (em_of(units) == advance).then_some(units)
 }
 
@@ -73,6 +105,7 @@ impl RunGlyphs {
             glyphs: Vec::with_capacity(n),
             start: 0,
             wide: None,
+            steps: None,
         }
     }
 
@@ -86,16 +119,18 @@ impl RunGlyphs {
         self.start += u32::from(step);
         let fits = units(advance);
         if fits.is_none() && self.wide.is_none() {
-            self.wide = Some(self.glyphs.iter().map(|g| em_of(g.units)).collect());
+            self.wide = Some(self.glyphs.iter().map(|g| em_of(g.units())).collect());
         }
         if let Some(wide) = &mut self.wide {
             wide.push(advance);
         }
-        self.glyphs.push(RunGlyph {
-            id,
-            step,
-            units: fits.unwrap_or(0),
-        });
+        if step > MAX_STEP && self.steps.is_none() {
+            self.steps = Some(self.glyphs.iter().map(|g| g.step()).collect());
+        }
+        if let Some(steps) = &mut self.steps {
+            steps.push(step);
+        }
+        self.glyphs.push(RunGlyph::new(id, fits.unwrap_or(0), step));
     }
 
     /// How many glyphs there are so far.
@@ -108,10 +143,26 @@ impl RunGlyphs {
         self.glyphs.is_empty()
     }
 
-    /// The glyphs, to be shared by a run, and their exact advances when they are not all
-    /// whole thousandths of an em (see [`RunExtras::wide`]).
-    pub fn finish(self) -> (std::sync::Arc<[RunGlyph]>, Vec<Em>) {
-        (self.glyphs.into(), self.wide.unwrap_or_default())
+    /// The glyphs, to be shared by a run, and the run's extras: the glyphs shifted from the
+    /// pen (`offsets`), and the exact advances and steps when the glyphs cannot hold them.
+    pub fn finish(
+        self,
+        offsets: Vec<GlyphOffset>,
+    ) -> (
+        std::sync::Arc<[RunGlyph]>,
+        Option<std::sync::Arc<RunExtras>>,
+    ) {
+        let extras = RunExtras {
+            offsets: offsets.into(),
+            wide: self.wide.unwrap_or_default().into(),
+            steps: self.steps.unwrap_or_default().into(),
+        };
+        let some =
+            !(extras.offsets.is_empty() && extras.wide.is_empty() && extras.steps.is_empty());
+        (
+            self.glyphs.into(),
+            some.then(|| std::sync::Arc::new(extras)),
+        )
     }
 }
 
@@ -131,21 +182,12 @@ pub struct GlyphOffset {
 pub struct RunExtras {
     /// The glyphs that are shifted from the pen, in glyph order.
     pub offsets: Box<[GlyphOffset]>,
-    /// Every glyph's advance, exactly, when one is not a whole thousandth of an em within
-    /// ±32.767 em (see [`RunGlyph`]); empty otherwise.
+    /// Every glyph's advance, exactly, when one does not fit in a glyph (see [`RunGlyph`]);
+    /// empty otherwise.
     pub wide: Box<[Em]>,
-}
-
-impl RunExtras {
-    /// The extras of a run, if it has any.
-    pub fn of(offsets: Vec<GlyphOffset>, wide: Vec<Em>) -> Option<std::sync::Arc<RunExtras>> {
-        (!offsets.is_empty() || !wide.is_empty()).then(|| {
-            std::sync::Arc::new(RunExtras {
-                offsets: offsets.into(),
-                wide: wide.into(),
-            })
-        })
-    }
+    /// Every glyph's step, when one does not fit in a glyph (see [`RunGlyph`]); empty
+    /// otherwise.
+    pub steps: Box<[u16]>,
 }
 
 /// Glyphs of one face and size on one baseline, with the text they stand for (what a reader
@@ -211,7 +253,7 @@ impl Run {
     pub fn advance(&self, i: usize) -> Em {
         match &self.extras {
             Some(e) if !e.wide.is_empty() => e.wide.get(i).copied().unwrap_or_default(),
-            _ => self.glyphs.get(i).map_or(Em(0.0), |g| em_of(g.units)),
+            _ => self.glyphs.get(i).map_or(Em(0.0), |g| em_of(g.units())),
         }
     }
 
@@ -219,13 +261,15 @@ impl Run {
     pub fn ranges(&self) -> impl Iterator<Item = Range<u32>> + '_ {
         let total = self.text.len() as u32;
         let glyphs = &self.glyphs;
+        let exact = self.extras.as_ref().map_or(&[][..], |e| &e.steps[..]);
+        let step = move |i: usize| u32::from(exact.get(i).copied().unwrap_or(glyphs[i].step()));
         let mut start = 0u32;
         (0..glyphs.len()).map(move |i| {
-            start += u32::from(glyphs[i].step);
-            let end = glyphs[i + 1..]
-                .iter()
-                .find(|n| n.step > 0)
-                .map_or(total, |n| start + u32::from(n.step));
+            start += step(i);
+            let end = (i + 1..glyphs.len())
+                .map(step)
+                .find(|&s| s > 0)
+                .map_or(total, |s| start + s);
             start.min(total)..end.clamp(start.min(total), total)
         })
     }
@@ -248,18 +292,23 @@ mod tests {
             size: 10.0,
             x: 0.0,
             rise: 0.0,
-            glyphs: glyphs(&[(id, 0)]),
+            glyphs: glyphs(&[(id, 0)]).0,
             text: text.into(),
             extras: None,
         }
     }
 
-    fn glyphs(starts: &[(u16, u32)]) -> std::sync::Arc<[RunGlyph]> {
+    fn glyphs(
+        starts: &[(u16, u32)],
+    ) -> (
+        std::sync::Arc<[RunGlyph]>,
+        Option<std::sync::Arc<RunExtras>>,
+    ) {
         let mut g = RunGlyphs::with_capacity(starts.len());
         for &(id, start) in starts {
             g.push(id, Em(0.5), start);
         }
-        g.finish().0
+        g.finish(Vec::new())
     }
 
     fn advances(of: &[f32]) -> Vec<Em> {
@@ -267,31 +316,33 @@ mod tests {
         for (k, &a) in of.iter().enumerate() {
             g.push(1, Em(a), k as u32);
         }
-        let (glyphs, wide) = g.finish();
+        let (glyphs, extras) = g.finish(Vec::new());
         let r = Run {
             text: "x".repeat(of.len()).into(),
             glyphs,
-            extras: RunExtras::of(Vec::new(), wide),
+            extras,
             ..run(0, "")
         };
         r.placed().map(|(_, a, _, _)| a).collect()
     }
 
     fn ranges(text: &str, starts: &[(u16, u32)]) -> Vec<Range<u32>> {
+        let (glyphs, extras) = glyphs(starts);
         Run {
             text: text.into(),
-            glyphs: glyphs(starts),
+            glyphs,
+            extras,
             ..run(0, "")
         }
         .ranges()
         .collect()
     }
 
-    /// A glyph is 6 bytes, and its text is found again from where each glyph starts: to the
+    /// A glyph is 4 bytes, and its text is found again from where each glyph starts: to the
     /// next start, shared within a cluster, the last to the end of the run's text.
     #[test]
     fn a_glyph_is_small_and_its_text_is_found_again() {
-        assert_eq!(std::mem::size_of::<RunGlyph>(), 6);
+        assert_eq!(std::mem::size_of::<RunGlyph>(), 4);
         // A run too: a long novel has a hundred thousand of them, on its lines and pages.
         assert_eq!(std::mem::size_of::<Run>(), 56);
         assert_eq!(ranges("abc", &[(1, 0), (2, 1), (3, 2)]), [0..1, 1..2, 2..3]);
@@ -308,13 +359,25 @@ mod tests {
             [0..65_535, 65_535..70_000]
         );
         assert_eq!(ranges("", &[(1, 0)]), vec![0..0]);
+        // Steps a glyph cannot hold (over 7 bytes), before and after ones it can: the run
+        // keeps them all, and the glyphs before the first long one keep their own.
+        let marks = format!("ab{}c", "\u{301}".repeat(6));
+        assert_eq!(
+            ranges(&marks, &[(1, 0), (2, 1), (3, 14), (4, 14)]),
+            [0..1, 1..14, 14..15, 14..15]
+        );
+        let (_, extras) = glyphs(&[(1, 0), (2, 7)]);
+        assert!(extras.is_none(), "a step of 7 bytes is held by the glyph");
+        let (_, extras) = glyphs(&[(1, 0), (2, 8)]);
+        assert_eq!(extras.map(|e| e.steps.to_vec()), Some(vec![0, 8]));
     }
 
-    /// Advances come back exactly as they were given: whole thousandths of an em from the
-    /// glyph, any other (a leader dot's, one beyond 32.767 em) from the run's exact list.
+    /// Advances come back exactly as they were given: whole thousandths of an em within
+    /// ±4.095 em from the glyph, any other (a leader dot's, one beyond) from the run's exact
+    /// list.
     #[test]
     fn advances_come_back_exactly() {
-        let thousandths: Vec<f32> = [0.0, 0.25, 0.333, -0.012, 32.767, -32.768]
+        let thousandths: Vec<f32> = [0.0, 0.25, 0.333, -0.012, 4.095, -4.096]
             .iter()
             .map(|&a: &f64| (a * 1000.0).round() / 1000.0)
             .map(|a| a as f32)
@@ -325,6 +388,8 @@ mod tests {
         );
         for odd in [
             vec![0.5, 0.3333333, 0.25],
+            vec![0.5, 4.096, 0.25],
+            vec![-4.097],
             vec![0.5, 40.0, 0.25],
             vec![-33.0],
         ] {
@@ -336,7 +401,12 @@ mod tests {
         let mut g = RunGlyphs::with_capacity(2);
         g.push(1, Em(0.5), 0);
         g.push(2, Em(0.25), 1);
-        assert!(g.finish().1.is_empty(), "no exact list when none is needed");
+        g.push(3, Em(4.095), 2);
+        g.push(4, Em(-4.096), 3);
+        assert!(
+            g.finish(Vec::new()).1.is_none(),
+            "no exact list when none is needed"
+        );
     }
 
     /// Shared glyphs are equal at once; glyphs held apart are compared by what they are.

@@ -157,7 +157,7 @@ fn leaders(cols: &Columns, from: f64, to: f64, right: f64) -> Option<Run> {
     for j in 0..count {
         glyphs.push(glyph.id, Em((pitch as f32) / d.size), j as u32);
     }
-    let (glyphs, wide) = glyphs.finish();
+    let (glyphs, extras) = glyphs.finish(Vec::new());
     Some(Run {
         face: d.face,
         size: d.size,
@@ -165,7 +165,7 @@ fn leaders(cols: &Columns, from: f64, to: f64, right: f64) -> Option<Run> {
         rise: 0.0,
         glyphs,
         text: ".".repeat(count).into(),
-        extras: crate::display::RunExtras::of(Vec::new(), wide),
+        extras,
     })
 }
 

@@ -116,7 +116,7 @@ mod tests {
                 let mut g = RunGlyphs::with_capacity(2);
                 g.push(1, Em(0.5), 0);
                 g.push(2, Em(0.3), 2);
-                g.finish().0
+                g.finish(Vec::new()).0
             },
             text: "fi<".into(),
             extras: None,

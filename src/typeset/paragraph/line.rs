@@ -5,7 +5,7 @@
 use super::linebreak::{self, INFINITY, Item, Params};
 use super::protrusion::LineWidths;
 use super::{Align, Extra, Line, Mark, PGlyph, Prepared};
-use crate::display::{Em, GlyphOffset, Run, RunExtras, RunGlyphs};
+use crate::display::{Em, GlyphOffset, Run, RunGlyphs};
 
 impl Prepared<'_> {
     /// Ends the horizontal list (\\parfillskip and the final break), chooses the breaks and
@@ -340,7 +340,7 @@ impl Prepared<'_> {
                 glyphs.push(g.id, Em((q / 1000.0) as f32), start);
             }
             let width: f32 = group.iter().map(|g| g.advance).sum();
-            let (glyphs, wide) = glyphs.finish();
+            let (glyphs, extras) = glyphs.finish(offsets);
             runs.push(Run {
                 face: g0.face,
                 size,
@@ -348,7 +348,7 @@ impl Prepared<'_> {
                 rise: g0.rise,
                 glyphs,
                 text: text.into(),
-                extras: RunExtras::of(offsets, wide),
+                extras,
             });
             x += width;
             i = j;
