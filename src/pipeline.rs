@@ -90,7 +90,11 @@ pub fn build_with(
         // written; the preview's are handed back.
         let display = std::sync::Arc::try_unwrap(ts.doc);
         let (page_map, fonts) = (&ts.page_map, &ts.fonts);
-        // The print files and the EPUB are made side by side (the PDF writer is serial).
+        // The print files and the EPUB are made side by side (the PDF writer is serial). The
+        // EPUB has a thread of its own, not one of rayon's: krilla compresses each written
+        // page on rayon's threads, and while both were busy (the PDF on one, the EPUB on the
+        // other) every page written meanwhile waited there uncompressed. That was 30-40 MB
+        // at the peak of a 5,000-page book, and 10-20 MB for War and Peace.
         let print = || -> Result<_, String> {
             let (pdf, kept) = progress.phase("pdf", || match display {
                 Ok(doc) => crate::pdf::write_owned(book, doc, time).map(|pdf| (pdf, None)),
@@ -103,13 +107,18 @@ pub fn build_with(
             })?;
             Ok((pdf, cover, kept))
         };
-        let ebook = || {
-            targets
-                .epub
-                .then(|| epub(book, &index, Some(page_map), fonts, time, progress))
-                .transpose()
+        let (printed, ebook) = if targets.epub {
+            std::thread::scope(|s| {
+                let ebook = s.spawn(|| epub(book, &index, Some(page_map), fonts, time, progress));
+                let printed = print();
+                let ebook = ebook
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p));
+                (printed, ebook.map(Some))
+            })
+        } else {
+            (print(), Ok(None))
         };
-        let (printed, ebook) = rayon::join(print, ebook);
         let (pdf, (cover, cover_warnings, cover_notes), kept) = printed?;
         files.push((out.join(format!("{name}.pdf")), pdf));
         warnings.extend(cover_warnings);
