@@ -117,7 +117,8 @@ pub fn build_with(
                 (printed, ebook.map(Some))
             })
         } else {
-            (print(), Ok(None))
+            // The writer on one of rayon's threads, the other free for krilla's compression.
+            (rayon::join(print, || ()).0, Ok(None))
         };
         let (pdf, (cover, cover_warnings, cover_notes), kept) = printed?;
         files.push((out.join(format!("{name}.pdf")), pdf));
