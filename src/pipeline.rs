@@ -89,12 +89,9 @@ pub fn build_with(
         // Unless the preview keeps the pages too, the PDF writer lets each go once it is
         // written; the preview's are handed back.
         let display = std::sync::Arc::try_unwrap(ts.doc);
+        let owned = display.is_ok();
         let (page_map, fonts) = (&ts.page_map, &ts.fonts);
-        // The print files and the EPUB are made side by side (the PDF writer is serial). The
-        // EPUB has a thread of its own, not one of rayon's: krilla compresses each written
-        // page on rayon's threads, and while both were busy (the PDF on one, the EPUB on the
-        // other) every page written meanwhile waited there uncompressed. That was 30-40 MB
-        // at the peak of a 5,000-page book, and 10-20 MB for War and Peace.
+        // The print files and the EPUB are made side by side (the PDF writer is serial).
         let print = || -> Result<_, String> {
             let (pdf, kept) = progress.phase("pdf", || match display {
                 Ok(doc) => crate::pdf::write_owned(book, doc, time).map(|pdf| (pdf, None)),
@@ -107,9 +104,17 @@ pub fn build_with(
             })?;
             Ok((pdf, cover, kept))
         };
-        let (printed, ebook) = if targets.epub {
+        let ebook = || epub(book, &index, Some(page_map), fonts, time, progress);
+        let (printed, ebook) = if !targets.epub {
+            // The writer on one of rayon's threads, the other free for krilla's compression.
+            (rayon::join(print, || ()).0, Ok(None))
+        } else if owned {
+            // A build: the EPUB on a thread of its own, not one of rayon's. krilla compresses
+            // each written page on rayon's threads, and while both were busy (the PDF on one,
+            // the EPUB on the other) every page written meanwhile waited there uncompressed:
+            // 30-40 MB at the peak of a 5,000-page book, 10-20 MB for War and Peace.
             std::thread::scope(|s| {
-                let ebook = s.spawn(|| epub(book, &index, Some(page_map), fonts, time, progress));
+                let ebook = s.spawn(ebook);
                 let printed = print();
                 let ebook = ebook
                     .join()
@@ -117,8 +122,10 @@ pub fn build_with(
                 (printed, ebook.map(Some))
             })
         } else {
-            // The writer on one of rayon's threads, the other free for krilla's compression.
-            (rayon::join(print, || ()).0, Ok(None))
+            // The preview keeps every page anyway; what counts is when the files are
+            // rewritten, and the writer, which sets the pace, keeps a core to itself.
+            let (printed, ebook) = rayon::join(print, ebook);
+            (printed, ebook.map(Some))
         };
         let (pdf, (cover, cover_warnings, cover_notes), kept) = printed?;
         files.push((out.join(format!("{name}.pdf")), pdf));
