@@ -89,7 +89,7 @@ pub struct RunGlyphs {
 /// An advance in thousandths of an em, when it is exactly one a glyph can hold.
 fn units(advance: Em) -> Option<i16> {
     let u = (f64::from(advance.0) * 1000.0).round() as i64;
-    let units = i16::try_from(u).ok().filter(|_| UNITS.contains(&u))?;
+    let units = UNITS.contains(&u).then_some(u as i16)?;
     (em_of(units) == advance).then_some(units)
 }
 

@@ -69,6 +69,9 @@ impl Chunk {
                 }
                 .empty_page();
                 super::render::draw_page(&mut page, self, pi, frame, 0);
+                // Held until every chapter is laid out: without the room its lists grew into
+                // (render shrinks them again once the running heads are on).
+                page.shrink_to_fit();
                 page
             })
             .collect();
