@@ -38,7 +38,18 @@ pub fn build(
     time: Timestamp,
     progress: &Progress,
 ) -> Result<Built, String> {
-    build_with(book, targets, out, time, progress, None, &mut |_, _| {})
+    // Nothing keeps the pages but the PDF writer: those drawn early wait out of memory.
+    let store = crate::display::ItemStore::beside(out).map(std::sync::Arc::new);
+    build_impl(
+        book,
+        targets,
+        out,
+        time,
+        progress,
+        None,
+        store,
+        &mut |_, _| {},
+    )
 }
 
 /// [`build`], with laid-out chunks kept in `cache` between builds, calling `typeset` with
@@ -51,6 +62,22 @@ pub fn build_with(
     time: Timestamp,
     progress: &Progress,
     cache: Option<&mut crate::typeset::LayoutCache>,
+    typeset: &mut dyn FnMut(&crate::typeset::Typeset, &Diagnostics),
+) -> Result<Built, String> {
+    build_impl(book, targets, out, time, progress, cache, None, typeset)
+}
+
+/// [`build_with`], the items of pages drawn early waiting in `store` when one is given (see
+/// [`crate::display::ItemStore`]): only where `typeset` keeps no page.
+#[allow(clippy::too_many_arguments)]
+fn build_impl(
+    book: &Book,
+    targets: Targets,
+    out: &Path,
+    time: Timestamp,
+    progress: &Progress,
+    cache: Option<&mut crate::typeset::LayoutCache>,
+    store: Option<std::sync::Arc<crate::display::ItemStore>>,
     typeset: &mut dyn FnMut(&crate::typeset::Typeset, &Diagnostics),
 ) -> Result<Built, String> {
     let name = book.slug();
@@ -76,7 +103,7 @@ pub fn build_with(
     }
     if targets.pdf {
         let ts = progress.phase("typeset", || {
-            crate::typeset::typeset_cached(book, &index, cache)
+            crate::typeset::typeset_cached(book, &index, cache, store)
         })?;
         for d in ts.warnings.iter() {
             warnings.push(d.clone());

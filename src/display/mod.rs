@@ -9,6 +9,7 @@
 mod cover;
 mod page;
 mod run;
+mod store;
 mod structure;
 
 pub use cover::{CoverItem, CoverSheet, Paint};
@@ -17,6 +18,7 @@ pub use page::{
     PageKind, roman,
 };
 pub use run::{Em, Face, FaceId, GlyphOffset, Run, RunExtras, RunGlyph, RunGlyphs};
+pub use store::{ItemStore, Stored};
 pub use structure::{StructKind, StructNode, Structure};
 
 /// The typeset interior, ready to draw.
@@ -30,4 +32,6 @@ pub struct Document {
     pub faces: Vec<Face>,
     /// The logical structure the pages' items belong to (see [`Page::marks`]).
     pub structure: Structure,
+    /// Where the items of pages drawn early wait (see [`Page::stored`]), when they do.
+    pub store: Option<std::sync::Arc<ItemStore>>,
 }

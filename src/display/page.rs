@@ -160,6 +160,10 @@ pub struct Page {
     /// Which structure node the items belong to: from `items[at]` on, `node` (`None`: page
     /// furniture), until the next mark. Items before the first mark are furniture.
     pub marks: Vec<Mark>,
+    /// The items drawn first, when they wait in the document's [`super::ItemStore`]
+    /// instead of in `items`, which then holds only those drawn after them (the running head
+    /// and folio). [`Page::restore`] brings them back.
+    pub stored: Option<super::Stored>,
 }
 
 /// Where the items of one structure node (or of furniture) begin on a page.
@@ -174,7 +178,7 @@ pub struct Mark {
 impl Page {
     /// Starts the items that follow as belonging to `node` (`None`: furniture).
     pub fn mark(&mut self, node: Option<u32>) {
-        let at = self.items.len() as u32;
+        let at = self.items.len() as u32 + self.stored.map_or(0, |s| s.count);
         if let Some(last) = self.marks.last_mut()
             && last.at == at
         {
@@ -196,6 +200,20 @@ impl Page {
         self.marks.shrink_to_fit();
         self.hits.shrink_to_fit();
         self.note_refs.shrink_to_fit();
+    }
+
+    /// Brings back the items that wait in `store` (see [`Page::stored`]), before those the
+    /// page holds.
+    pub fn restore(&mut self, store: Option<&super::ItemStore>) -> Result<(), String> {
+        let Some(s) = self.stored else {
+            return Ok(());
+        };
+        let store = store.ok_or("a drawn page's items are in a store the document lacks")?;
+        let mut items = store.get(&s)?;
+        items.append(&mut self.items);
+        self.items = items;
+        self.stored = None;
+        Ok(())
     }
 
     /// The printed page number ("xii", "45").

@@ -72,6 +72,19 @@ impl RunGlyph {
     fn step(self) -> u16 {
         self.packed & MAX_STEP
     }
+
+    /// The glyph as it is held, for the page store.
+    pub(super) fn to_bits(self) -> u32 {
+        (u32::from(self.id) << 16) | u32::from(self.packed)
+    }
+
+    /// A glyph [`RunGlyph::to_bits`] gave.
+    pub(super) fn from_bits(bits: u32) -> RunGlyph {
+        RunGlyph {
+            id: (bits >> 16) as u16,
+            packed: bits as u16,
+        }
+    }
 }
 
 /// A run's glyphs as they are gathered, each at the byte of the run's text where its text

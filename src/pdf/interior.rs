@@ -135,7 +135,15 @@ fn write_pages<P: std::borrow::Borrow<Page>>(
         krilla::Document::new()
     };
     for page in pages {
-        w.page(&mut pdf_doc, page.borrow())?;
+        let page = page.borrow();
+        if page.stored.is_some() {
+            // Its items wait in the store; what the page holds itself is its running head.
+            let mut whole = page.clone();
+            whole.restore(doc.store.as_deref())?;
+            w.page(&mut pdf_doc, &whole)?;
+        } else {
+            w.page(&mut pdf_doc, page)?;
+        }
     }
     let mut names: Vec<(&String, &(usize, f32))> = w.dests.iter().collect();
     names.sort_by(|a, b| a.0.cmp(b.0));

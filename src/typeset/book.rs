@@ -15,7 +15,7 @@ use super::paginate::paginate;
 use super::paragraph::Tools;
 use super::remarks::{Remark, Sink};
 use crate::diag::Diagnostics;
-use crate::display::{Document, OutlineItem};
+use crate::display::{Document, ItemStore, OutlineItem};
 use crate::index::build::PrintedIndex;
 use crate::model::{Book, EntryKind, PageMap};
 
@@ -65,15 +65,18 @@ impl Setting<'_> {
 /// Typesets the book: every page as a display list, with the page numbers the contents, the
 /// index and the EPUB's page-list need. `index` is the book's printed index.
 pub fn typeset(book: &Book, index: &PrintedIndex) -> Result<Typeset, String> {
-    typeset_cached(book, index, None)
+    typeset_cached(book, index, None, None)
 }
 
 /// [`typeset`], keeping the laid-out chunks in `cache` and taking from it those whose input
-/// has not changed (see [`super::cache`]). The result is the same as without it.
+/// has not changed (see [`super::cache`]). The result is the same as without it. Without a
+/// cache, the items of pages drawn as soon as their chapter is laid out wait in `store`
+/// (see [`crate::display::ItemStore`]), when one is given.
 pub fn typeset_cached(
     book: &Book,
     index: &PrintedIndex,
     cache: Option<&mut super::cache::LayoutCache>,
+    store: Option<Arc<ItemStore>>,
 ) -> Result<Typeset, String> {
     let cfg = &book.config;
     let fonts = FontBook::load(&book.root, &cfg.fonts.body, &cfg.fonts.fallback)?;
@@ -100,7 +103,8 @@ pub fn typeset_cached(
     if let Some(p) = &paragraphs {
         p.begin(book, &fonts.display_faces());
     }
-    let mut chunks = lay_out_chunks(&setting, &tops, &frame, &mut sink, cache);
+    let store = store.filter(|_| cache.is_none());
+    let mut chunks = lay_out_chunks(&setting, &tops, &frame, &mut sink, cache, store.as_deref());
     let mut tools = setting.tools();
     let assembly = settle_generated(book, &mut chunks, &tops, &frame, &mut tools, index);
     let (pages, structure) = super::render::render(book, chunks, &assembly, &frame, &mut tools);
@@ -126,6 +130,7 @@ pub fn typeset_cached(
             outline,
             faces,
             structure,
+            store,
         }),
         page_map,
         fonts,
@@ -170,6 +175,7 @@ fn lay_out_chunks(
     frame: &Frame,
     sink: &mut Sink,
     mut cache: Option<&mut super::cache::LayoutCache>,
+    store: Option<&ItemStore>,
 ) -> Vec<Option<Arc<Chunk>>> {
     // Without a cache to keep chunks for the next build, each is drawn as soon as it is laid
     // out when the side of each of its pages is already known (see `Chunk::draw_now`).
@@ -210,7 +216,7 @@ fn lay_out_chunks(
                         drawn: None,
                     };
                     if draw_now {
-                        chunk.draw_now(frame);
+                        chunk.draw_now(frame, store);
                     }
                     Arc::new(chunk)
                 });
@@ -389,6 +395,50 @@ mod tests {
         let index = crate::index::build::build(&b.book);
         let ts = typeset(&b.book, &index).unwrap();
         (b, ts)
+    }
+
+    /// Pages whose items waited in a store come back as they were drawn, with the running
+    /// heads and folios drawn after them and every mark where it was: the same pages as a
+    /// book typeset without one.
+    #[test]
+    fn pages_that_wait_in_a_store_come_back_the_same() {
+        let ch: Vec<(String, String)> = (0..5)
+            .map(|k| {
+                (
+                    format!("c{k}"),
+                    format!(
+                        "# Chapter {k}\n\n{}[^n{k}]\n\n## Part {k}\n\n{}\n\n[^n{k}]: A *note*.\n",
+                        prose(30 + k * 11),
+                        prose(50)
+                    ),
+                )
+            })
+            .collect();
+        let refs: Vec<(&str, &str)> = ch.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let b = testing::book("[pdf]\nrunning_heads = true\n", &refs);
+        let index = crate::index::build::build(&b.book);
+        let plain = typeset(&b.book, &index).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(ItemStore::beside(dir.path()).unwrap());
+        let stored = typeset_cached(&b.book, &index, None, Some(store)).unwrap();
+        let waiting = stored.doc.pages.iter().filter(|p| p.stored.is_some());
+        assert!(waiting.count() > stored.doc.pages.len() / 2);
+        assert_eq!(plain.doc.pages.len(), stored.doc.pages.len());
+        for (i, (a, s)) in plain.doc.pages.iter().zip(&stored.doc.pages).enumerate() {
+            let mut s = s.clone();
+            if let Some(waited) = s.stored {
+                // The page itself holds only what was drawn after (its head and folio).
+                assert_eq!(s.items.len() + waited.count as usize, a.items.len());
+                assert!(waited.count > 0, "page {i}");
+                if s.kind == PageKind::Body {
+                    assert!(!s.items.is_empty(), "page {i} has its running head");
+                }
+            }
+            s.restore(stored.doc.store.as_deref()).unwrap();
+            assert_eq!(a.items, s.items, "page {i}");
+            assert_eq!(a.marks, s.marks, "page {i}");
+            assert_eq!((&a.lines, &a.hits, a.stored), (&s.lines, &s.hits, s.stored));
+        }
     }
 
     #[test]

@@ -56,8 +56,9 @@ impl Chunk {
     /// and each page's plate flag (which numbering reads). Only where every chunk opens on a
     /// recto, so each page's side, and with it its margins, is known before the book is
     /// numbered; the structure numbers start at 0 and are moved when the book's are known.
-    /// A long book is then never held both laid out and drawn.
-    pub fn draw_now(&mut self, frame: &Frame) {
+    /// A long book is then never held both laid out and drawn. With a `store`, what is drawn
+    /// waits there until the PDF writer reads it back, and the book is not held drawn either.
+    pub fn draw_now(&mut self, frame: &Frame, store: Option<&crate::display::ItemStore>) {
         let drawn: Vec<Page> = (0..self.pages.len())
             .map(|pi| {
                 let mut page = PageSlot {
@@ -72,6 +73,10 @@ impl Chunk {
                 // Held until every chapter is laid out: without the room its lists grew into
                 // (render shrinks them again once the running heads are on).
                 page.shrink_to_fit();
+                if let Some(stored) = store.and_then(|s| s.put(&page.items)) {
+                    page.items = Vec::new();
+                    page.stored = Some(stored);
+                }
                 page
             })
             .collect();
@@ -119,6 +124,7 @@ impl PageSlot {
             flow_start: None,
             entry: self.entry,
             marks: Vec::new(),
+            stored: None,
         }
     }
 }

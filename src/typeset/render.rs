@@ -97,6 +97,7 @@ fn take_drawn(page: &mut Page, d: Page, off: u32) {
     );
     let shift = |n: Option<u32>| n.map(|n| n + off);
     page.items = d.items;
+    page.stored = d.stored;
     page.lines = d.lines;
     page.links = d.links;
     for l in &mut page.links {

@@ -151,6 +151,7 @@ mod tests {
             flow_start: None,
             entry: None,
             marks: vec![],
+            stored: None,
         }
     }
 

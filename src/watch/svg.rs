@@ -126,6 +126,7 @@ mod tests {
             outline: vec![],
             faces: vec![],
             structure: Structure::default(),
+            store: None,
         };
         let mut p = crate::display::Page {
             items: vec![PItem::Text {
@@ -145,6 +146,7 @@ mod tests {
             flow_start: None,
             entry: None,
             marks: vec![],
+            stored: None,
         };
         let svg = page(&doc, &p, 100.0, 200.0, false);
         assert!(svg.contains("<text x=\"10.00 12.50 15.00\" y=\"20.00\" font-family=\"bb-face-1\" font-size=\"10.00\" xml:space=\"preserve\">fi&lt;</text>"), "{svg}");
