@@ -272,7 +272,10 @@ fn build(cli: &Cli, progress: &Progress) -> Run {
         epub: matches!(cli.command, Command::Build | Command::Epub),
     };
     let out = cli.out.clone().unwrap_or_else(|| root.join("build"));
-    let built = match bookbuild::pipeline::build(&book, targets, &out, time, progress) {
+    // The build is given the book, and lets go of its text while the PDF is written; what is
+    // read here afterwards is kept apart.
+    let kept = book.without_text();
+    let built = match bookbuild::pipeline::build_owned(book, targets, &out, time, progress) {
         Ok(b) => b,
         Err(e) => {
             diagnostics.push(Diagnostic::error(None, e));
@@ -295,10 +298,10 @@ fn build(cli: &Cli, progress: &Progress) -> Run {
     if cli.verbose
         && let Some(pages) = built.pages
     {
-        let spine = bookbuild::cover::WrapGeometry::new(&book, pages).spine / 72.0;
+        let spine = bookbuild::cover::WrapGeometry::new(&kept, pages).spine / 72.0;
         progress.note(&format!(
             "print interior: {pages} pages; spine {spine:.3}in on {}",
-            book.config.cover.paper
+            kept.config.cover.paper
         ));
     }
     if let Err(e) = bookbuild::pipeline::write(&built, progress) {
@@ -324,7 +327,7 @@ fn build(cli: &Cli, progress: &Progress) -> Run {
     // The process ends next: freeing the book and its pages one allocation at a time would
     // only delay the exit (tens of milliseconds on a long novel).
     std::mem::forget(built);
-    std::mem::forget(book);
+    std::mem::forget(kept);
     Run {
         diagnostics,
         outputs,

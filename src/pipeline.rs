@@ -38,7 +38,30 @@ pub fn build(
     time: Timestamp,
     progress: &Progress,
 ) -> Result<Built, String> {
-    // Nothing keeps the pages but the PDF writer: those drawn early wait out of memory.
+    build_alone(Given::Lent(book), targets, out, time, progress)
+}
+
+/// [`build`], given the book: its text is let go as soon as nothing needs it any more (once
+/// the EPUB is made, or once the pages are set when there is no EPUB), while the PDF is
+/// written.
+pub fn build_owned(
+    book: Book,
+    targets: Targets,
+    out: &Path,
+    time: Timestamp,
+    progress: &Progress,
+) -> Result<Built, String> {
+    build_alone(Given::Owned(Box::new(book)), targets, out, time, progress)
+}
+
+/// A build that nothing else reads the pages of: those drawn early wait out of memory.
+fn build_alone(
+    book: Given<'_>,
+    targets: Targets,
+    out: &Path,
+    time: Timestamp,
+    progress: &Progress,
+) -> Result<Built, String> {
     let store = crate::display::ItemStore::beside(out).map(std::sync::Arc::new);
     build_impl(
         book,
@@ -50,6 +73,22 @@ pub fn build(
         store,
         &mut |_, _| {},
     )
+}
+
+/// The book a build reads: lent (the preview keeps it for the next build), or given to the
+/// build, which lets go of its text once nothing needs it.
+enum Given<'a> {
+    Lent(&'a Book),
+    Owned(Box<Book>),
+}
+
+impl Given<'_> {
+    fn get(&self) -> &Book {
+        match self {
+            Given::Lent(b) => b,
+            Given::Owned(b) => b,
+        }
+    }
 }
 
 /// [`build`], with laid-out chunks kept in `cache` between builds, calling `typeset` with
@@ -64,14 +103,23 @@ pub fn build_with(
     cache: Option<&mut crate::typeset::LayoutCache>,
     typeset: &mut dyn FnMut(&crate::typeset::Typeset, &Diagnostics),
 ) -> Result<Built, String> {
-    build_impl(book, targets, out, time, progress, cache, None, typeset)
+    build_impl(
+        Given::Lent(book),
+        targets,
+        out,
+        time,
+        progress,
+        cache,
+        None,
+        typeset,
+    )
 }
 
 /// [`build_with`], the items of pages drawn early waiting in `store` when one is given (see
 /// [`crate::display::ItemStore`]): only where `typeset` keeps no page.
 #[allow(clippy::too_many_arguments)]
 fn build_impl(
-    book: &Book,
+    given: Given<'_>,
     targets: Targets,
     out: &Path,
     time: Timestamp,
@@ -80,6 +128,7 @@ fn build_impl(
     store: Option<std::sync::Arc<crate::display::ItemStore>>,
     typeset: &mut dyn FnMut(&crate::typeset::Typeset, &Diagnostics),
 ) -> Result<Built, String> {
+    let book = given.get();
     let name = book.slug();
     let mut files = Vec::new();
     let mut warnings = Diagnostics::new();
@@ -118,6 +167,16 @@ fn build_impl(
         let display = std::sync::Arc::try_unwrap(ts.doc);
         let owned = display.is_ok();
         let (page_map, fonts) = (&ts.page_map, &ts.fonts);
+        // The print files need the book without its text; a book given to the build is read
+        // by the EPUB alone from here, and let go when it is made.
+        let light;
+        let (book, whole) = match given {
+            Given::Owned(b) => {
+                light = b.without_text();
+                (&light, Given::Owned(b))
+            }
+            Given::Lent(b) => (b, Given::Lent(b)),
+        };
         // The print files and the EPUB are made side by side (the PDF writer is serial).
         let print = || -> Result<_, String> {
             let (pdf, kept) = progress.phase("pdf", || match display {
@@ -131,10 +190,15 @@ fn build_impl(
             })?;
             Ok((pdf, cover, kept))
         };
-        let ebook = || epub(book, &index, Some(page_map), fonts, time, progress);
+        let ebook = move || {
+            let made = epub(whole.get(), &index, Some(page_map), fonts, time, progress);
+            drop((whole, index));
+            made
+        };
         let (printed, ebook) = if !targets.epub {
-            // The writer on one of rayon's threads, the other free for krilla's compression.
-            (rayon::join(print, || ()).0, Ok(None))
+            // The writer on one of rayon's threads, the other free for krilla's compression
+            // once it has let go of the book's text.
+            (rayon::join(print, move || drop(ebook)).0, Ok(None))
         } else if owned {
             // A build: the EPUB on a thread of its own, not one of rayon's. krilla compresses
             // each written page on rayon's threads, and while both were busy (the PDF on one,

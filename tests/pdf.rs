@@ -734,3 +734,38 @@ fn alice_pictures_in_the_pdf() {
         );
     }
 }
+
+/// A build that is given the book lets go of its text while the PDF is written, and sends
+/// the pages it draws early to a file until the writer takes them (what the command line
+/// does); the preview's build keeps both in memory. They write the same files, byte for
+/// byte: on a book with pictures, one with notes, with and without the EPUB.
+#[test]
+fn a_build_that_lets_go_of_its_text_writes_the_same_files() {
+    use bookbuild::pipeline::{Targets, build_owned, build_with};
+    let progress = bookbuild::progress::Progress::new(true);
+    let time = bookbuild::model::Timestamp::fixed(0);
+    for name in ["alices-adventures-in-wonderland", "meditations"] {
+        for epub in [true, false] {
+            let targets = Targets { pdf: true, epub };
+            let out = tempfile::tempdir().unwrap();
+            let book = loaded(&corpus(name));
+            let kept = build_with(
+                &book,
+                targets,
+                out.path(),
+                time,
+                &progress,
+                None,
+                &mut |_, _| {},
+            )
+            .unwrap();
+            let given = build_owned(book, targets, out.path(), time, &progress).unwrap();
+            assert_eq!(kept.files.len(), if epub { 3 } else { 2 });
+            assert_eq!(kept.files.len(), given.files.len());
+            for ((path, a), (again, b)) in kept.files.iter().zip(&given.files) {
+                assert_eq!(path, again);
+                assert!(a == b, "{name}: {} differs", path.display());
+            }
+        }
+    }
+}

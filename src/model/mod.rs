@@ -91,6 +91,47 @@ pub struct Covers {
 }
 
 impl Book {
+    /// The book without its text: what the print files need once its pages are set (the
+    /// settings, pictures, covers, outline and link targets). A build that was given the
+    /// book lets go of the text while its PDF is written (a long novel's is tens of MB).
+    pub fn without_text(&self) -> Book {
+        let entries = self
+            .entries
+            .iter()
+            .map(|e| Entry {
+                kind: match &e.kind {
+                    EntryKind::Document(d) => EntryKind::Document(Document {
+                        path: d.path.clone(),
+                        file: d.file,
+                        heading: d.heading.clone(),
+                        blocks: Vec::new(),
+                    }),
+                    k => k.clone(),
+                },
+                division: e.division,
+                depth: e.depth,
+                title: e.title.clone(),
+                anchor: e.anchor.clone(),
+                pos: e.pos,
+            })
+            .collect();
+        Book {
+            root: self.root.clone(),
+            config: self.config.clone(),
+            sources: Vec::new(),
+            entries,
+            notes: Vec::new(),
+            images: self.images.clone(),
+            targets: self.targets.clone(),
+            index: Index::default(),
+            ordering_blocks: self.ordering_blocks.clone(),
+            back_cover_blocks: self.back_cover_blocks.clone(),
+            covers: self.covers.clone(),
+            bibliography: Vec::new(),
+            output_profile: self.output_profile.clone(),
+        }
+    }
+
     /// The file, line and column of a position.
     pub fn location(&self, pos: Pos) -> Location {
         self.sources[pos.file as usize].location(pos.offset as usize)
