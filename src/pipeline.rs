@@ -166,9 +166,10 @@ fn build_impl(
         // written; the preview's are handed back.
         let display = std::sync::Arc::try_unwrap(ts.doc);
         let owned = display.is_ok();
-        let (page_map, fonts) = (&ts.page_map, &ts.fonts);
+        let (page_map, fonts) = (ts.page_map, &ts.fonts);
         // The print files need the book without its text; a book given to the build is read
-        // by the EPUB alone from here, and let go when it is made.
+        // by the EPUB alone from here, and let go when it is made, with the index and the
+        // print edition's page numbers, which only the EPUB reads.
         let light;
         let (book, whole) = match given {
             Given::Owned(b) => {
@@ -191,8 +192,8 @@ fn build_impl(
             Ok((pdf, cover, kept))
         };
         let ebook = move || {
-            let made = epub(whole.get(), &index, Some(page_map), fonts, time, progress);
-            drop((whole, index));
+            let made = epub(whole.get(), &index, Some(&page_map), fonts, time, progress);
+            drop((whole, index, page_map));
             made
         };
         let (printed, ebook) = if !targets.epub {
