@@ -255,14 +255,34 @@ impl SourceFile {
         }
     }
 
-    /// 1-based line and column (in characters) of a byte offset.
+    /// The file's path and line index without its text (see [`SourceFile::line_col`]): what
+    /// a book that has let go of its text keeps, so that a place in it is still found.
+    pub fn without_text(&self) -> SourceFile {
+        SourceFile {
+            path: self.path.clone(),
+            text: String::new(),
+            line_starts: self.line_starts.clone(),
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset; in a file kept without its
+    /// text, the column is counted in bytes.
     pub fn line_col(&self, offset: usize) -> (u32, u32) {
-        let offset = offset.min(self.text.len());
+        // Any place but the first is beyond an empty text: the file was kept without it.
+        let textless = self.text.is_empty() && offset > 0;
+        let offset = if textless {
+            offset
+        } else {
+            offset.min(self.text.len())
+        };
         let line = match self.line_starts.binary_search(&(offset as u32)) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
         let start = self.line_starts[line] as usize;
+        if textless {
+            return (line as u32 + 1, (offset - start) as u32 + 1);
+        }
         let mut end = offset;
         while !self.text.is_char_boundary(end) {
             end -= 1;
@@ -296,6 +316,19 @@ pub fn line_col_bytes(bytes: &[u8], offset: usize) -> (u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file kept without its text still gives the line of a place, and its column in bytes.
+    #[test]
+    fn a_file_without_its_text_still_gives_the_line() {
+        let f = SourceFile::new("a.md", "one\ntwo three\n\nfour".into());
+        let bare = f.without_text();
+        for offset in [0, 2, 4, 8, 14, 15, 18] {
+            assert_eq!(bare.line_col(offset), f.line_col(offset), "at {offset}");
+        }
+        assert_eq!(bare.location(8).path, f.location(8).path);
+        let accented = SourceFile::new("b.md", "é é".into()).without_text();
+        assert_eq!(accented.line_col(3), (1, 4), "bytes, not characters");
+    }
 
     #[test]
     fn line_and_column_count_characters() {

@@ -38,8 +38,7 @@ impl ItemStore {
     /// folder it will be made in). `None` when no file can be made there: the pages then
     /// wait in memory as they did before.
     pub fn beside(dir: &Path) -> Option<ItemStore> {
-        let dir = dir.ancestors().find(|d| d.is_dir())?;
-        let file = tempfile::tempfile_in(dir).ok()?;
+        let file = tempfile::tempfile_in(nearest_folder(dir)?).ok()?;
         Some(ItemStore {
             file: Mutex::new((file, 0)),
         })
@@ -83,6 +82,17 @@ impl ItemStore {
         }
         Ok(items)
     }
+}
+
+/// The nearest folder of `dir` that exists: itself, or the nearest above it (the current
+/// folder above a relative path's first part).
+fn nearest_folder(dir: &Path) -> Option<&Path> {
+    dir.ancestors()
+        .map(|d| match d.as_os_str().is_empty() {
+            true => Path::new("."),
+            false => d,
+        })
+        .find(|d| d.is_dir())
 }
 
 /// `items` as bytes: each item's kind, then its fields, little-endian; a run's glyphs as
@@ -333,6 +343,12 @@ mod tests {
         // The file has no name: nothing is left in the folder.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
         assert_eq!(store.put(&[]).map(|s| s.count), Some(0));
+        // A relative output folder not made yet (`-o out`) has the current folder above it.
+        assert_eq!(
+            nearest_folder(Path::new("no-such-folder/build")),
+            Some(Path::new("."))
+        );
+        assert_eq!(nearest_folder(dir.path()), Some(dir.path()));
     }
 
     /// A page whose items wait in the store marks what is drawn after them where it will be

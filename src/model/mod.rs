@@ -118,7 +118,8 @@ impl Book {
         Book {
             root: self.root.clone(),
             config: self.config.clone(),
-            sources: Vec::new(),
+            // Where a place is, without the text: a warning made afterwards is still located.
+            sources: self.sources.iter().map(SourceFile::without_text).collect(),
             entries,
             notes: Vec::new(),
             images: self.images.clone(),
