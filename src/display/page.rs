@@ -176,6 +176,26 @@ pub struct Mark {
 }
 
 impl Page {
+    /// A page with nothing on it yet.
+    pub fn empty(numbering: Numbering, number: u32, recto: bool, kind: PageKind) -> Page {
+        Page {
+            items: Vec::new(),
+            lines: Vec::new(),
+            links: Vec::new(),
+            dests: Vec::new(),
+            numbering,
+            number,
+            recto,
+            kind,
+            hits: Vec::new(),
+            note_refs: Vec::new(),
+            flow_start: None,
+            entry: None,
+            marks: Vec::new(),
+            stored: None,
+        }
+    }
+
     /// Starts the items that follow as belonging to `node` (`None`: furniture).
     pub fn mark(&mut self, node: Option<u32>) {
         let at = self.items.len() as u32 + self.stored.map_or(0, |s| s.count);

@@ -357,22 +357,8 @@ mod tests {
     fn marks_count_the_items_that_wait() {
         let dir = tempfile::tempdir().unwrap();
         let store = ItemStore::beside(dir.path()).unwrap();
-        let mut page = crate::display::Page {
-            items: vec![],
-            lines: vec![],
-            links: vec![],
-            dests: vec![],
-            numbering: crate::display::Numbering::Arabic,
-            number: 1,
-            recto: true,
-            kind: crate::display::PageKind::Body,
-            hits: vec![],
-            note_refs: vec![],
-            flow_start: None,
-            entry: None,
-            marks: vec![],
-            stored: None,
-        };
+        use crate::display::{Numbering, Page, PageKind};
+        let mut page = Page::empty(Numbering::Arabic, 1, true, PageKind::Body);
         page.marks.push(crate::display::Mark {
             at: 0,
             node: Some(3),

@@ -111,20 +111,8 @@ impl PageSlot {
     /// A page with nothing on it yet, numbered as the slot says.
     pub fn empty_page(&self) -> Page {
         Page {
-            items: Vec::new(),
-            lines: Vec::new(),
-            links: Vec::new(),
-            dests: Vec::new(),
-            numbering: self.numbering,
-            number: self.number,
-            recto: self.recto,
-            kind: self.kind,
-            hits: Vec::new(),
-            note_refs: Vec::new(),
-            flow_start: None,
             entry: self.entry,
-            marks: Vec::new(),
-            stored: None,
+            ..Page::empty(self.numbering, self.number, self.recto, self.kind)
         }
     }
 }

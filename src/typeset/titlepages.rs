@@ -137,22 +137,7 @@ mod tests {
     use crate::typeset::testing;
 
     fn page(recto: bool) -> Page {
-        Page {
-            items: vec![],
-            lines: vec![],
-            links: vec![],
-            dests: vec![],
-            numbering: crate::display::Numbering::Roman,
-            number: 1,
-            recto,
-            kind: PageKind::Title,
-            hits: vec![],
-            note_refs: vec![],
-            flow_start: None,
-            entry: None,
-            marks: vec![],
-            stored: None,
-        }
+        Page::empty(crate::display::Numbering::Roman, 1, recto, PageKind::Title)
     }
 
     fn frame() -> Frame {

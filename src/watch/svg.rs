@@ -128,25 +128,14 @@ mod tests {
             structure: Structure::default(),
             store: None,
         };
-        let mut p = crate::display::Page {
+        use crate::display::{Numbering, Page, PageKind};
+        let mut p = Page {
             items: vec![PItem::Text {
                 run,
                 x: 10.0,
                 y: 20.0,
             }],
-            lines: vec![],
-            links: vec![],
-            dests: vec![],
-            numbering: crate::display::Numbering::Arabic,
-            number: 1,
-            recto: true,
-            kind: crate::display::PageKind::Body,
-            hits: vec![],
-            note_refs: vec![],
-            flow_start: None,
-            entry: None,
-            marks: vec![],
-            stored: None,
+            ..Page::empty(Numbering::Arabic, 1, true, PageKind::Body)
         };
         let svg = page(&doc, &p, 100.0, 200.0, false);
         assert!(svg.contains("<text x=\"10.00 12.50 15.00\" y=\"20.00\" font-family=\"bb-face-1\" font-size=\"10.00\" xml:space=\"preserve\">fi&lt;</text>"), "{svg}");
