@@ -90,7 +90,8 @@ struct Interior<'a> {
 /// Writes the interior PDF of a typeset book.
 pub fn write(book: &Book, doc: &Document, time: Timestamp) -> Result<Vec<u8>, String> {
     let dests = dests(&doc.pages, Sheet::new(book).off);
-    write_pages(book, doc.pages.iter(), dests, doc, time)
+    let pages = doc.pages.iter().map(std::borrow::Cow::Borrowed);
+    write_pages(book, pages, dests, doc, time)
 }
 
 /// [`write`], letting each page go once it is written: the pages of a long book are freed
@@ -98,7 +99,8 @@ pub fn write(book: &Book, doc: &Document, time: Timestamp) -> Result<Vec<u8>, St
 pub fn write_owned(book: &Book, mut doc: Document, time: Timestamp) -> Result<Vec<u8>, String> {
     let dests = dests(&doc.pages, Sheet::new(book).off);
     let pages = std::mem::take(&mut doc.pages);
-    write_pages(book, pages.into_iter(), dests, &doc, time)
+    let pages = pages.into_iter().map(std::borrow::Cow::Owned);
+    write_pages(book, pages, dests, &doc, time)
 }
 
 /// Every named destination: id → (page, y in media coordinates), the first if repeated.
@@ -113,9 +115,9 @@ fn dests(pages: &[Page], off: f32) -> HashMap<String, (usize, f32)> {
 }
 
 /// The interior from `pages` (in order), with `doc`'s outline, faces and structure.
-fn write_pages<P: std::borrow::Borrow<Page>>(
+fn write_pages<'p>(
     book: &Book,
-    pages: impl Iterator<Item = P>,
+    pages: impl Iterator<Item = std::borrow::Cow<'p, Page>>,
     dests: HashMap<String, (usize, f32)>,
     doc: &Document,
     time: Timestamp,
@@ -134,16 +136,13 @@ fn write_pages<P: std::borrow::Borrow<Page>>(
     } else {
         krilla::Document::new()
     };
-    for page in pages {
-        let page = page.borrow();
+    for mut page in pages {
         if page.stored.is_some() {
-            // Its items wait in the store; what the page holds itself is its running head.
-            let mut whole = page.clone();
-            whole.restore(doc.store.as_deref())?;
-            w.page(&mut pdf_doc, &whole)?;
-        } else {
-            w.page(&mut pdf_doc, page)?;
+            // Its items wait in the store (what the page holds itself is its running head):
+            // brought back into the page itself when it is the writer's own.
+            page.to_mut().restore(doc.store.as_deref())?;
         }
+        w.page(&mut pdf_doc, &page)?;
     }
     let mut names: Vec<(&String, &(usize, f32))> = w.dests.iter().collect();
     names.sort_by(|a, b| a.0.cmp(b.0));
