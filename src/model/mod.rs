@@ -285,7 +285,7 @@ pub enum Division {
 }
 
 /// One entry of the outline (contents.md).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Entry {
     /// The division it is listed under.
     pub division: Division,
@@ -302,7 +302,7 @@ pub struct Entry {
 }
 
 /// What an outline entry holds.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub enum EntryKind {
     /// A Markdown file.
     Document(Document),
@@ -323,7 +323,7 @@ pub enum EntryKind {
 }
 
 /// A Markdown file of the book.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Document {
     /// Project-relative path of the file.
     pub path: PathBuf,
@@ -336,7 +336,7 @@ pub struct Document {
 }
 
 /// A heading.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Heading {
     /// 1 for the file's own title; `##` is 2 and so on, relative to the file.
     pub level: u8,
@@ -384,7 +384,7 @@ fn shrink_inlines(inlines: &mut Vec<Inline>) {
 }
 
 /// A block of text.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub enum Block {
     /// A paragraph.
     Para(Para),
@@ -407,7 +407,7 @@ pub enum Block {
 }
 
 /// A block of raw HTML as the book keeps it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct RawHtml {
     /// The HTML, well-formed and with only what an EPUB may hold.
     pub nodes: Vec<HtmlNode>,
@@ -418,7 +418,7 @@ pub struct RawHtml {
 }
 
 /// A node of raw HTML.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub enum HtmlNode {
     /// An element and what it holds.
     Element(HtmlElement),
@@ -427,7 +427,7 @@ pub enum HtmlNode {
 }
 
 /// An HTML element.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct HtmlElement {
     /// The element's name, lower case.
     pub name: String,
@@ -448,7 +448,7 @@ impl HtmlElement {
 }
 
 /// A paragraph.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Para {
     /// Its text.
     pub inlines: Vec<Inline>,
@@ -457,7 +457,7 @@ pub struct Para {
 }
 
 /// A list.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct List {
     /// `Some(start)` for a numbered list.
     pub start: Option<u64>,
@@ -468,7 +468,7 @@ pub struct List {
 }
 
 /// A code block.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct CodeBlock {
     /// The language after the opening fence, if any.
     pub lang: String,
@@ -479,7 +479,7 @@ pub struct CodeBlock {
 }
 
 /// A GFM table.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Table {
     /// Each column's alignment.
     pub aligns: Vec<Align>,
@@ -492,7 +492,7 @@ pub struct Table {
 }
 
 /// A table column's alignment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Align {
     /// Not given (left in print).
     None,
@@ -526,8 +526,28 @@ pub struct Figure {
     pub placement: Placement,
 }
 
+/// Hashed field by field, the width by its bits (the layout cache's fingerprints: a figure
+/// that hashes the same prints the same).
+impl std::hash::Hash for Figure {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        let Figure {
+            image,
+            alt,
+            caption,
+            pos,
+            id,
+            number,
+            width,
+            placement,
+        } = self;
+        (image, alt, caption, pos, id, number).hash(h);
+        width.map(f64::to_bits).hash(h);
+        placement.hash(h);
+    }
+}
+
 /// Where a figure may go in print.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub enum Placement {
     /// At its place when it fits there, else at the top of the next page.
     #[default]
@@ -546,7 +566,7 @@ pub type NoteId = u32;
 pub type HitId = u32;
 
 /// Text and what runs in it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub enum Inline {
     /// Plain text.
     Text(String),
@@ -578,7 +598,7 @@ pub enum Inline {
 }
 
 /// A link and its text.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Link {
     /// Where it leads.
     pub target: LinkTarget,
@@ -587,7 +607,7 @@ pub struct Link {
 }
 
 /// Where a link leads.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum LinkTarget {
     /// A web address.
     External(String),
@@ -883,6 +903,48 @@ fn push_plain(inlines: &[Inline], s: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn hash(x: &impl std::hash::Hash) -> u64 {
+        use std::hash::Hasher as _;
+        let mut h = std::hash::DefaultHasher::new();
+        x.hash(&mut h);
+        h.finish()
+    }
+
+    /// The layout cache finds a chapter again by these hashes: each field a figure prints
+    /// with must tell two figures apart.
+    #[test]
+    fn a_figure_hashes_every_field_it_prints_with() {
+        let f = Figure {
+            image: 0,
+            alt: "A cat".into(),
+            caption: vec![Inline::Text("The Cheshire Cat".into())],
+            pos: Pos {
+                file: 1,
+                offset: 10,
+            },
+            id: "fig-1".into(),
+            number: Some(1),
+            width: Some(0.6),
+            placement: Placement::Float,
+        };
+        assert_eq!(hash(&f), hash(&f.clone()));
+        let changes: [fn(&mut Figure); 8] = [
+            |f| f.image = 1,
+            |f| f.alt.push('!'),
+            |f| f.caption.push(Inline::LineBreak),
+            |f| f.pos.offset += 1,
+            |f| f.id.push('a'),
+            |f| f.number = None,
+            |f| f.width = Some(0.5),
+            |f| f.placement = Placement::Here,
+        ];
+        for (k, change) in changes.iter().enumerate() {
+            let mut g = f.clone();
+            change(&mut g);
+            assert_ne!(hash(&f), hash(&g), "change {k}");
+        }
+    }
 
     #[test]
     fn slugs() {

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::hash::Hasher as _;
+use std::hash::{Hash as _, Hasher as _};
 
 use std::sync::{Arc, Mutex};
 
@@ -29,6 +29,9 @@ pub struct LayoutCache {
     pub reused: usize,
     /// Chunks laid out again in the last build.
     pub laid_out: usize,
+    /// The chunks the last build replaced, let go when the loop is idle (see
+    /// [`LayoutCache::let_go`]).
+    retired: Vec<HashMap<u64, Laid>>,
 }
 
 impl LayoutCache {
@@ -37,9 +40,17 @@ impl LayoutCache {
         self.chunks.get(&key).cloned()
     }
 
-    /// Keeps this build's chunks (and only them: an edited chapter's old layout goes).
+    /// Keeps this build's chunks (and only them: an edited chapter's old layout goes). The
+    /// old ones are kept until [`LayoutCache::let_go`]: freeing a long chapter's layout takes
+    /// longer than a tenth of laying it out again from set paragraphs, and the preview waits.
     pub(crate) fn replace(&mut self, fresh: HashMap<u64, Laid>) {
-        self.chunks = fresh;
+        let old = std::mem::replace(&mut self.chunks, fresh);
+        self.retired.push(old);
+    }
+
+    /// Frees the chunks earlier builds replaced (once the outputs are written).
+    pub fn let_go(&mut self) {
+        self.retired.clear();
     }
 }
 
@@ -63,16 +74,16 @@ impl ParagraphCache {
         at: Option<Pos>,
         notes: &[u32],
     ) -> u64 {
-        let mut h = HashWriter(std::hash::DefaultHasher::new());
-        h.0.write_u64(self.salt.load(std::sync::atomic::Ordering::Relaxed));
-        let _ = write!(h, "{inlines:?}{style:?}{at:?}");
+        let mut h = std::hash::DefaultHasher::new();
+        h.write_u64(self.salt.load(std::sync::atomic::Ordering::Relaxed));
+        (inlines, style, at).hash(&mut h);
         // Note references print their numbers.
         for i in inlines {
             if let Inline::NoteRef(n) = i {
-                h.0.write_u32(notes.get(*n as usize).copied().unwrap_or(0));
+                h.write_u32(notes.get(*n as usize).copied().unwrap_or(0));
             }
         }
-        h.0.finish()
+        h.finish()
     }
 
     pub(crate) fn get(&self, key: u64) -> Option<SetParagraph> {
@@ -141,7 +152,7 @@ pub(crate) fn chunk_fingerprint(book: &Book, top: usize, global: u64) -> u64 {
     let end = (top + 1..book.entries.len())
         .find(|&i| book.entries[i].depth == 0)
         .unwrap_or(book.entries.len());
-    let mut h = HashWriter(std::hash::DefaultHasher::new());
-    let _ = write!(h, "{global}/{top}/{:?}", &book.entries[top..end]);
-    h.0.finish()
+    let mut h = std::hash::DefaultHasher::new();
+    (global, top, &book.entries[top..end]).hash(&mut h);
+    h.finish()
 }

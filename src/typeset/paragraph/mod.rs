@@ -22,7 +22,7 @@ use collect::Builder;
 use linebreak::Item;
 
 /// How a paragraph's lines are aligned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Align {
     Justify,
     Left,
@@ -45,6 +45,26 @@ pub(crate) struct ParaStyle {
     pub hyphenate: bool,
     /// Hanging punctuation in the margins.
     pub protrusion: bool,
+}
+
+/// Hashed field by field, the lengths by their bits (the paragraph cache's keys).
+impl std::hash::Hash for ParaStyle {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        let ParaStyle {
+            size,
+            measure,
+            indent,
+            hang,
+            align,
+            base,
+            hyphenate,
+            protrusion,
+        } = self;
+        for x in [size, measure, indent, hang] {
+            x.to_bits().hash(h);
+        }
+        (align, base, hyphenate, protrusion).hash(h);
+    }
 }
 
 impl ParaStyle {
@@ -247,6 +267,35 @@ const EXPLICIT_PENALTY: f64 = 50.0;
 mod tests {
     use super::*;
     use crate::model::Hyphenation;
+
+    /// The paragraph cache keys a set paragraph by its style's hash: each field must tell
+    /// two styles apart.
+    #[test]
+    fn a_style_hashes_every_field() {
+        fn hash(s: &ParaStyle) -> u64 {
+            use std::hash::{Hash as _, Hasher as _};
+            let mut h = std::hash::DefaultHasher::new();
+            s.hash(&mut h);
+            h.finish()
+        }
+        let s = ParaStyle::justified(10.5, 300.0, true);
+        assert_eq!(hash(&s), hash(&s.clone()));
+        let changes: [fn(&mut ParaStyle); 8] = [
+            |s| s.size = 10.0,
+            |s| s.measure = 301.0,
+            |s| s.indent = 12.0,
+            |s| s.hang = 12.0,
+            |s| s.align = Align::Left,
+            |s| s.base = Style::Italic,
+            |s| s.hyphenate = false,
+            |s| s.protrusion = false,
+        ];
+        for (k, change) in changes.iter().enumerate() {
+            let mut t = s.clone();
+            change(&mut t);
+            assert_ne!(hash(&s), hash(&t), "change {k}");
+        }
+    }
 
     fn tools(lang: &str) -> Tools<'static> {
         let mut t = crate::typeset::testing::tools(&[]);
