@@ -163,22 +163,44 @@ impl OffsetMap {
     }
 }
 
+/// What each ASCII byte becomes: a newline or tab a space.
+const ASCII: [u8; 128] = ascii_table(false);
+/// The same, capitals in lower case.
+const ASCII_FOLDED: [u8; 128] = ascii_table(true);
+
+const fn ascii_table(fold: bool) -> [u8; 128] {
+    let mut t = [0u8; 128];
+    let mut c = 0;
+    while c < 128 {
+        let b = c as u8;
+        t[c] = match b {
+            b'\n' | b'\t' => b' ',
+            _ if fold => b.to_ascii_lowercase(),
+            _ => b,
+        };
+        c += 1;
+    }
+    t
+}
+
 /// Spaces of every kind become ' ', curly quotes straight ones; with `fold`, lower case.
 pub fn normalise(s: &str, fold: bool) -> (String, OffsetMap) {
     let mut out: Vec<u8> = Vec::with_capacity(s.len());
     let mut points = Vec::new();
     let b = s.as_bytes();
     let mut i = 0;
+    let table = if fold { &ASCII_FOLDED } else { &ASCII };
     while i < b.len() {
-        // Most of a book's text is ASCII: one byte in, one byte out, no offset to record.
-        if b[i].is_ascii() {
-            out.push(match b[i] {
-                b'\n' | b'\t' => b' ',
-                c if fold => c.to_ascii_lowercase(),
-                c => c,
-            });
-            i += 1;
-            continue;
+        // Most of a book's text is ASCII: one byte in, one byte out, no offset to record,
+        // a whole run at a time.
+        let run = b[i..]
+            .iter()
+            .position(|c| !c.is_ascii())
+            .map_or(b.len(), |k| i + k);
+        out.extend(b[i..run].iter().map(|&c| table[c as usize]));
+        i = run;
+        if i == b.len() {
+            break;
         }
         let c = s[i..].chars().next().unwrap_or('\u{fffd}');
         let before = out.len();
