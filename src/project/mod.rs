@@ -8,6 +8,7 @@ mod contents;
 mod html;
 mod index_toml;
 mod introspect;
+mod kept;
 mod limits;
 mod markdown;
 pub(crate) mod paths;
@@ -23,19 +24,34 @@ use crate::model::{
     Inline, LinkTarget, Pos, Target,
 };
 use contents::RawTarget;
+pub use kept::KeptFiles;
 
 /// The project's manuscript folder.
 pub const MANUSCRIPT: &str = "manuscript";
 
 /// Loads and checks a book project. The book is `None` when there are errors.
 pub fn load(root: &Path) -> (Option<Book>, Diagnostics) {
+    load_kept(root, None)
+}
+
+/// [`load`], taking from `kept` the files that have not changed since the last load with it
+/// (see [`KeptFiles`]).
+pub fn load_again(root: &Path, kept: &mut KeptFiles) -> (Option<Book>, Diagnostics) {
+    load_kept(root, Some(kept))
+}
+
+fn load_kept(root: &Path, mut kept: Option<&mut KeptFiles>) -> (Option<Book>, Diagnostics) {
     let mut diags = Diagnostics::new();
+    if let Some(k) = kept.as_deref_mut() {
+        k.begin();
+    }
     let book = Loader {
         root: root.to_path_buf(),
         sources: Vec::new(),
         diags: &mut diags,
         total: 0,
         reported_total: false,
+        kept,
     }
     .run();
     if diags.has_errors() {
@@ -52,6 +68,8 @@ struct Loader<'d> {
     /// Bytes of text read so far, against the book's limit.
     total: u64,
     reported_total: bool,
+    /// The texts of the last load, in a loop that loads again after every change.
+    kept: Option<&'d mut KeptFiles>,
 }
 
 impl Loader<'_> {
@@ -59,7 +77,8 @@ impl Loader<'_> {
     /// `None` when it is missing, not a file, or not UTF-8.
     fn read(&mut self, rel: &Path, missing: Option<(Location, String, String)>) -> Option<u32> {
         let full = self.root.join(rel);
-        let size = std::fs::metadata(&full).map_or(0, |m| m.len());
+        let meta = std::fs::metadata(&full).ok();
+        let size = meta.as_ref().map_or(0, |m| m.len());
         if size > limits::MAX_FILE_BYTES {
             let at = missing.map_or_else(|| Location::file(rel), |m| m.0);
             self.diags.error_hint(
@@ -91,6 +110,12 @@ impl Loader<'_> {
             }
             return None;
         }
+        if let (Some(kept), Some(meta)) = (self.kept.as_deref_mut(), meta.as_ref())
+            && let Some(text) = kept.take(&full, meta)
+        {
+            self.sources.push(SourceFile::new(rel, text));
+            return Some((self.sources.len() - 1) as u32);
+        }
         let bytes = match std::fs::read(&full) {
             Ok(b) => b,
             Err(e) => {
@@ -119,6 +144,9 @@ impl Loader<'_> {
             .unwrap_or(bytes);
         match String::from_utf8(bytes) {
             Ok(text) => {
+                if let (Some(kept), Some(meta)) = (self.kept.as_deref_mut(), meta.as_ref()) {
+                    kept.keep(&full, meta, &text);
+                }
                 self.sources.push(SourceFile::new(rel, text));
                 Some((self.sources.len() - 1) as u32)
             }

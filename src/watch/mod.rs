@@ -77,14 +77,22 @@ pub fn run(opts: &Options) -> Result<(), String> {
     let shared: Shared = Arc::new((Mutex::new(State::default()), Condvar::new()));
     let progress = Progress::new(opts.quiet);
     let mut cache = crate::typeset::LayoutCache::default();
-    rebuild(opts, &shared, Instant::now(), &progress, &mut cache);
+    let mut files = crate::project::KeptFiles::default();
+    rebuild(
+        opts,
+        &shared,
+        Instant::now(),
+        &progress,
+        &mut cache,
+        &mut files,
+    );
     eprintln!("bookbuild: preview at {url} (Ctrl-C stops it)");
     if opts.open {
         let _ = std::process::Command::new("xdg-open").arg(&url).spawn();
     }
     let s = shared.clone();
     std::thread::spawn(move || server::serve(server, s));
-    watch(opts, &shared, &progress, &mut cache)
+    watch(opts, &shared, &progress, &mut cache, &mut files)
 }
 
 /// Waits for changes and rebuilds after each burst of them (editors write a file in
@@ -94,6 +102,7 @@ fn watch(
     shared: &Shared,
     progress: &Progress,
     cache: &mut crate::typeset::LayoutCache,
+    files: &mut crate::project::KeptFiles,
 ) -> Result<(), String> {
     use notify::{RecursiveMode, Watcher};
     let (tx, rx) = std::sync::mpsc::channel();
@@ -108,22 +117,48 @@ fn watch(
         .map_err(|e| format!("cannot watch {}: {e}", opts.root.display()))?;
     let out = std::fs::canonicalize(&opts.out).unwrap_or_else(|_| opts.out.clone());
     let root = std::fs::canonicalize(&opts.root).unwrap_or_else(|_| opts.root.clone());
-    let relevant = |e: &notify::Event| {
-        !matches!(e.kind, notify::EventKind::Access(_))
-            && e.paths.iter().any(|p| counts(p, &root, &out))
-    };
+    let ours = |e: &notify::Event| e.paths.iter().any(|p| counts(p, &root, &out));
     loop {
         let Ok(first) = rx.recv() else {
             return Ok(());
         };
-        if !relevant(&first) {
+        if matches!(first.kind, notify::EventKind::Access(_)) || !ours(&first) {
             continue;
         }
         let detected = Instant::now();
-        // The burst ends after 20 ms without another change (an editor's save is a few
-        // events within a millisecond or two).
-        while let Ok(_more) = rx.recv_timeout(Duration::from_millis(20)) {}
-        rebuild(opts, shared, detected, progress, cache);
+        let mut changed: Vec<PathBuf> = first.paths.clone();
+        // The burst ends after a quiet spell: 20 ms after a change (an editor's save is a few
+        // events within a millisecond or two), 5 ms after a save is complete (the file
+        // closed after writing, or renamed into place).
+        let mut quiet = settle_after(&first);
+        while let Ok(e) = rx.recv_timeout(quiet) {
+            if matches!(
+                e.kind,
+                notify::EventKind::Access(notify::event::AccessKind::Open(_))
+            ) {
+                continue;
+            }
+            if ours(&e) {
+                quiet = settle_after(&e);
+            }
+            changed.extend(e.paths);
+        }
+        files.forget(&changed);
+        rebuild(opts, shared, detected, progress, cache, files);
+        cache.let_go();
+    }
+}
+
+/// How long to wait for more events after `e` before building.
+fn settle_after(e: &notify::Event) -> Duration {
+    use notify::EventKind;
+    use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
+    match e.kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write))
+        | EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)) => {
+            Duration::from_millis(5)
+        }
+        _ => Duration::from_millis(20),
     }
 }
 
@@ -154,10 +189,11 @@ fn rebuild(
     detected: Instant,
     progress: &Progress,
     cache: &mut crate::typeset::LayoutCache,
+    files: &mut crate::project::KeptFiles,
 ) {
     let (lock, signal) = &**shared;
     let mut published = false;
-    let result = build(opts, progress, cache, &mut |made, diagnostics| {
+    let result = build(opts, progress, cache, files, &mut |made, diagnostics| {
         if let Ok(mut st) = lock.lock() {
             publish(&mut st, made, diagnostics, detected);
             published = true;
@@ -244,9 +280,12 @@ fn build(
     opts: &Options,
     progress: &Progress,
     cache: &mut crate::typeset::LayoutCache,
+    files: &mut crate::project::KeptFiles,
     preview: &mut dyn FnMut(Made, Vec<Diagnostic>),
 ) -> Result<Built, Vec<Diagnostic>> {
-    let (book, diags) = progress.phase("load and check", || crate::project::load(&opts.root));
+    let (book, diags) = progress.phase("load and check", || {
+        crate::project::load_again(&opts.root, files)
+    });
     let Some(book) = book.filter(|_| !diags.has_errors()) else {
         return Err(diags.into_sorted());
     };
@@ -365,4 +404,32 @@ fn chapters(
                 .clone()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{AccessKind, AccessMode, CreateKind, DataChange, ModifyKind, RenameMode};
+    use notify::{Event, EventKind};
+
+    #[test]
+    fn a_finished_save_is_built_sooner_than_a_write_under_way() {
+        let after = |k| settle_after(&Event::new(k));
+        let done = [
+            EventKind::Access(AccessKind::Close(AccessMode::Write)),
+            EventKind::Modify(ModifyKind::Name(RenameMode::To)),
+            EventKind::Modify(ModifyKind::Name(RenameMode::Both)),
+        ];
+        let going = [
+            EventKind::Modify(ModifyKind::Data(DataChange::Any)),
+            EventKind::Create(CreateKind::File),
+            EventKind::Modify(ModifyKind::Name(RenameMode::From)),
+        ];
+        for k in done {
+            assert_eq!(after(k), Duration::from_millis(5), "{k:?}");
+        }
+        for k in going {
+            assert_eq!(after(k), Duration::from_millis(20), "{k:?}");
+        }
+    }
 }
