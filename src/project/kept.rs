@@ -81,6 +81,13 @@ mod tests {
         text
     }
 
+    /// Writes `text` and sets the file's modification time to `when`.
+    fn write_at(file: &Path, text: &str, when: SystemTime) {
+        std::fs::write(file, text).unwrap();
+        let f = std::fs::File::options().write(true).open(file).unwrap();
+        f.set_modified(when).unwrap();
+    }
+
     #[test]
     fn an_unchanged_file_is_kept_and_a_changed_one_read_again() {
         let dir = tempfile::tempdir().unwrap();
@@ -91,10 +98,7 @@ mod tests {
         let mut kept = KeptFiles::default();
         assert_eq!(load(&root, &mut kept), "one");
         // Same length, time set back: only an event tells.
-        std::fs::write(&file, "two").unwrap();
-        let f = std::fs::File::options().write(true).open(&file).unwrap();
-        f.set_modified(when).unwrap();
-        drop(f);
+        write_at(&file, "two", when);
         assert_eq!(
             load(&root, &mut kept),
             "one",
@@ -103,17 +107,10 @@ mod tests {
         kept.forget(std::slice::from_ref(&file));
         assert_eq!(load(&root, &mut kept), "two", "an event names the file");
         // A new time is enough, and so is an event on the folder.
-        std::fs::write(&file, "six").unwrap();
-        let f = std::fs::File::options().write(true).open(&file).unwrap();
-        f.set_modified(when + std::time::Duration::from_secs(5))
-            .unwrap();
-        drop(f);
+        let later = when + std::time::Duration::from_secs(5);
+        write_at(&file, "six", later);
         assert_eq!(load(&root, &mut kept), "six");
-        std::fs::write(&file, "ten").unwrap();
-        let f = std::fs::File::options().write(true).open(&file).unwrap();
-        f.set_modified(when + std::time::Duration::from_secs(5))
-            .unwrap();
-        drop(f);
+        write_at(&file, "ten", later);
         kept.forget(std::slice::from_ref(&root));
         assert_eq!(load(&root, &mut kept), "ten");
         // A file no load asked for is let go.
