@@ -27,7 +27,7 @@ impl KeptFiles {
     /// hide an edit of the same length made in the same second; a folder renamed over another
     /// brings files with times of their own).
     pub fn forget(&mut self, paths: &[PathBuf]) {
-        for p in paths {
+        for p in paths.iter().filter(|p| !p.as_os_str().is_empty()) {
             let real = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
             self.fresh
                 .retain(|k, _| !k.starts_with(&real) && !k.starts_with(p));
