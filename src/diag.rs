@@ -229,29 +229,52 @@ impl Diagnostics {
     }
 }
 
-/// A source text with a line index, to turn byte offsets into line and column.
+/// A source text with a line index, to turn byte offsets into line and column. The index
+/// finds a column without the text (see [`SourceFile::let_go_of_text`]): a long novel's
+/// text is megabytes, its characters of more than one byte (quotes, dashes) a few thousand.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     /// Project-relative path, as shown to the user.
     pub path: PathBuf,
-    /// The file's text.
+    /// The file's text (empty once let go of).
     pub text: String,
+    /// The text's length in bytes.
+    len: u32,
     line_starts: Vec<u32>,
+    /// Every character of more than one byte: where it starts, and how many bytes after the
+    /// first the characters up to it and itself have (so the characters before a place are
+    /// its bytes less those).
+    wide: Vec<(u32, u32)>,
 }
 
 impl SourceFile {
-    /// A source file with its line index.
+    /// A source file with its line index. Offsets are 32-bit: a manuscript file is at most
+    /// 16 MiB (`project::limits`).
     pub fn new(path: impl Into<PathBuf>, text: String) -> Self {
         let mut line_starts = vec![0u32];
+        let mut wide = Vec::new();
+        let mut extra = 0u32;
         for (i, b) in text.bytes().enumerate() {
             if b == b'\n' {
                 line_starts.push(i as u32 + 1);
+            } else if b >= 0xC0 {
+                // The first byte of a character of 2, 3 or 4 bytes.
+                extra += if b >= 0xF0 {
+                    3
+                } else if b >= 0xE0 {
+                    2
+                } else {
+                    1
+                };
+                wide.push((i as u32, extra));
             }
         }
         SourceFile {
             path: path.into(),
+            len: text.len() as u32,
             text,
             line_starts,
+            wide,
         }
     }
 
@@ -261,34 +284,58 @@ impl SourceFile {
         SourceFile {
             path: self.path.clone(),
             text: String::new(),
+            len: self.len,
             line_starts: self.line_starts.clone(),
+            wide: self.wide.clone(),
         }
     }
 
-    /// 1-based line and column (in characters) of a byte offset; in a file kept without its
-    /// text, the column is counted in bytes.
+    /// Lets go of the text, keeping what finds a place in it.
+    pub fn let_go_of_text(&mut self) {
+        self.text = String::new();
+    }
+
+    /// The text's length in bytes (also once the text is let go of).
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// Whether the text is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// 1-based line and column (in characters) of a byte offset. An offset inside a
+    /// character is that character's place.
     pub fn line_col(&self, offset: usize) -> (u32, u32) {
-        // Any place but the first is beyond an empty text: the file was kept without it.
-        let textless = self.text.is_empty() && offset > 0;
-        let offset = if textless {
-            offset
-        } else {
-            offset.min(self.text.len())
-        };
-        let line = match self.line_starts.binary_search(&(offset as u32)) {
+        let offset = offset.min(self.len as usize) as u32;
+        let line = match self.line_starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[line] as usize;
-        if textless {
-            return (line as u32 + 1, (offset - start) as u32 + 1);
-        }
-        let mut end = offset;
-        while !self.text.is_char_boundary(end) {
-            end -= 1;
-        }
-        let col = self.text[start..end].chars().count() as u32 + 1;
+        let start = self.line_starts[line];
+        let (end, extra_end) = self.extra_before(offset);
+        let (_, extra_start) = self.extra_before(start);
+        let col = (end - start) - (extra_end - extra_start) + 1;
         (line as u32 + 1, col)
+    }
+
+    /// The start of the character at `offset` (`offset` itself unless it is inside one), and
+    /// how many bytes after the first the characters before it have.
+    fn extra_before(&self, offset: u32) -> (u32, u32) {
+        let j = self.wide.partition_point(|&(at, _)| at < offset);
+        let Some(&(at, upto)) = j.checked_sub(1).and_then(|k| self.wide.get(k)) else {
+            return (offset, 0);
+        };
+        let before = j
+            .checked_sub(2)
+            .and_then(|k| self.wide.get(k))
+            .map_or(0, |w| w.1);
+        if offset <= at + (upto - before) {
+            (at, before)
+        } else {
+            (offset, upto)
+        }
     }
 
     /// The location of a byte offset.
@@ -317,17 +364,34 @@ pub fn line_col_bytes(bytes: &[u8], offset: usize) -> (u32, u32) {
 mod tests {
     use super::*;
 
-    /// A file kept without its text still gives the line of a place, and its column in bytes.
+    /// What the characters of `text` before `offset` (moved back to a character's start)
+    /// on its line count, read from the text itself.
+    fn counted(text: &str, offset: usize) -> (u32, u32) {
+        let mut end = offset.min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let before = &text[..end];
+        let line = before.matches('\n').count() as u32 + 1;
+        let start = before.rfind('\n').map_or(0, |p| p + 1);
+        (line, before[start..].chars().count() as u32 + 1)
+    }
+
+    /// A file that has let go of its text still gives the line and column (in characters) of
+    /// every place, inside a character or past the end included, as the text itself does.
     #[test]
-    fn a_file_without_its_text_still_gives_the_line() {
-        let f = SourceFile::new("a.md", "one\ntwo three\n\nfour".into());
+    fn a_file_without_its_text_still_gives_line_and_column() {
+        let text = "one «two» — three\n\nцд x 𝔸é\r\nend\u{301} ✓";
+        let mut f = SourceFile::new("a.md", text.into());
         let bare = f.without_text();
-        for offset in [0, 2, 4, 8, 14, 15, 18] {
-            assert_eq!(bare.line_col(offset), f.line_col(offset), "at {offset}");
+        f.let_go_of_text();
+        assert!(f.text.is_empty());
+        assert_eq!(f.len(), text.len());
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(f.line_col(offset), counted(text, offset), "at {offset}");
+            assert_eq!(bare.line_col(offset), counted(text, offset), "at {offset}");
         }
         assert_eq!(bare.location(8).path, f.location(8).path);
-        let accented = SourceFile::new("b.md", "é é".into()).without_text();
-        assert_eq!(accented.line_col(3), (1, 4), "bytes, not characters");
     }
 
     #[test]

@@ -260,13 +260,15 @@ fn build(cli: &Cli, progress: &Progress) -> Run {
         }
     };
     let (book, diags) = progress.phase("load and check", || bookbuild::project::load(&root));
-    let Some(book) = book.filter(|_| !diags.has_errors()) else {
+    let Some(mut book) = book.filter(|_| !diags.has_errors()) else {
         return stop(diags.into_sorted());
     };
     let mut diagnostics = diags.into_sorted();
     if cli.verbose {
         summary(&book, 0, progress);
     }
+    // Read into the book: nothing after this reads the files' text again.
+    book.let_go_of_source_text();
     let targets = Targets {
         pdf: matches!(cli.command, Command::Build | Command::Pdf),
         epub: matches!(cli.command, Command::Build | Command::Epub),

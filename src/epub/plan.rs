@@ -93,7 +93,7 @@ impl Plan {
                 EntryKind::Document(d) => book
                     .sources
                     .get(d.file as usize)
-                    .map_or(0, |s| s.text.len() * 5 / 4),
+                    .map_or(0, |s| s.len() * 5 / 4),
                 _ => 200,
             };
             let continue_current = special.is_none()
