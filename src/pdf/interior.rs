@@ -91,16 +91,21 @@ struct Interior<'a> {
 pub fn write(book: &Book, doc: &Document, time: Timestamp) -> Result<Vec<u8>, String> {
     let dests = dests(&doc.pages, Sheet::new(book).off);
     let pages = doc.pages.iter().map(std::borrow::Cow::Borrowed);
-    write_pages(book, pages, dests, doc, time)
+    let pdf_doc = draw_pages(book, pages, dests, doc)?;
+    finish(pdf_doc, book, time)
 }
 
 /// [`write`], letting each page go once it is written: the pages of a long book are freed
-/// while krilla's document grows, instead of both being held. The same bytes.
+/// while krilla's document grows, instead of both being held, and the rest of the display
+/// list (its structure, outline and store) before krilla puts the file together, its peak.
+/// The same bytes.
 pub fn write_owned(book: &Book, mut doc: Document, time: Timestamp) -> Result<Vec<u8>, String> {
     let dests = dests(&doc.pages, Sheet::new(book).off);
     let pages = std::mem::take(&mut doc.pages);
     let pages = pages.into_iter().map(std::borrow::Cow::Owned);
-    write_pages(book, pages, dests, &doc, time)
+    let pdf_doc = draw_pages(book, pages, dests, &doc)?;
+    drop(doc);
+    finish(pdf_doc, book, time)
 }
 
 /// Every named destination: id → (page, y in media coordinates), the first if repeated.
@@ -114,14 +119,15 @@ fn dests(pages: &[Page], off: f32) -> HashMap<String, (usize, f32)> {
     dests
 }
 
-/// The interior from `pages` (in order), with `doc`'s outline, faces and structure.
-fn write_pages<'p>(
+/// krilla's document of the interior: `pages` (in order), with `doc`'s outline, faces and
+/// structure. What the drawing needed besides (fonts, pictures, destinations, the tags'
+/// marks) is let go of when it returns.
+fn draw_pages<'p>(
     book: &Book,
     pages: impl Iterator<Item = std::borrow::Cow<'p, Page>>,
     dests: HashMap<String, (usize, f32)>,
     doc: &Document,
-    time: Timestamp,
-) -> Result<Vec<u8>, String> {
+) -> Result<krilla::Document, String> {
     let sheet = Sheet::new(book);
     let mut w = Interior {
         book,
@@ -153,10 +159,15 @@ fn write_pages<'p>(
         ));
     }
     pdf_doc.set_outline(outline(&doc.outline, sheet.off));
-    pdf_doc.set_metadata(metadata(book, time));
     if w.tags.on() {
         pdf_doc.set_tag_tree(w.tags.tree(&doc.structure, &book.config.book.language));
     }
+    Ok(pdf_doc)
+}
+
+/// The file from krilla's document of the interior, completed for PDF/X.
+fn finish(mut pdf_doc: krilla::Document, book: &Book, time: Timestamp) -> Result<Vec<u8>, String> {
+    pdf_doc.set_metadata(metadata(book, time));
     let bytes = pdf_doc.finish().map_err(|e| match e {
         krilla::error::KrillaError::Validation(errors) => {
             let list: Vec<String> = errors.iter().map(|(e, _)| format!("{e:?}")).collect();
