@@ -168,6 +168,7 @@ fn draw_pages<'p>(
 /// The file from krilla's document of the interior, completed for PDF/X.
 fn finish(mut pdf_doc: krilla::Document, book: &Book, time: Timestamp) -> Result<Vec<u8>, String> {
     pdf_doc.set_metadata(metadata(book, time));
+    crate::memory::give_back_freed();
     let bytes = pdf_doc.finish().map_err(|e| match e {
         krilla::error::KrillaError::Validation(errors) => {
             let list: Vec<String> = errors.iter().map(|(e, _)| format!("{e:?}")).collect();
