@@ -240,10 +240,16 @@ pub struct SourceFile {
     pub text: String,
     /// The text's length in bytes.
     len: u32,
+    /// Shared by the copies of a book that let go of its text (each build keeps two).
+    index: std::sync::Arc<LineIndex>,
+}
+
+/// Where each line starts, and every character of more than one byte: where it starts, and
+/// how many bytes after the first the characters up to it and itself have (so the
+/// characters before a place are its bytes less those).
+#[derive(Debug)]
+struct LineIndex {
     line_starts: Vec<u32>,
-    /// Every character of more than one byte: where it starts, and how many bytes after the
-    /// first the characters up to it and itself have (so the characters before a place are
-    /// its bytes less those).
     wide: Vec<(u32, u32)>,
 }
 
@@ -273,8 +279,7 @@ impl SourceFile {
             path: path.into(),
             len: text.len() as u32,
             text,
-            line_starts,
-            wide,
+            index: std::sync::Arc::new(LineIndex { line_starts, wide }),
         }
     }
 
@@ -285,8 +290,7 @@ impl SourceFile {
             path: self.path.clone(),
             text: String::new(),
             len: self.len,
-            line_starts: self.line_starts.clone(),
-            wide: self.wide.clone(),
+            index: self.index.clone(),
         }
     }
 
@@ -309,11 +313,11 @@ impl SourceFile {
     /// character is that character's place.
     pub fn line_col(&self, offset: usize) -> (u32, u32) {
         let offset = offset.min(self.len as usize) as u32;
-        let line = match self.line_starts.binary_search(&offset) {
+        let line = match self.index.line_starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[line];
+        let start = self.index.line_starts[line];
         let (end, extra_end) = self.extra_before(offset);
         let (_, extra_start) = self.extra_before(start);
         let col = (end - start) - (extra_end - extra_start) + 1;
@@ -323,13 +327,14 @@ impl SourceFile {
     /// The start of the character at `offset` (`offset` itself unless it is inside one), and
     /// how many bytes after the first the characters before it have.
     fn extra_before(&self, offset: u32) -> (u32, u32) {
-        let j = self.wide.partition_point(|&(at, _)| at < offset);
-        let Some(&(at, upto)) = j.checked_sub(1).and_then(|k| self.wide.get(k)) else {
+        let wide = &self.index.wide;
+        let j = wide.partition_point(|&(at, _)| at < offset);
+        let Some(&(at, upto)) = j.checked_sub(1).and_then(|k| wide.get(k)) else {
             return (offset, 0);
         };
         let before = j
             .checked_sub(2)
-            .and_then(|k| self.wide.get(k))
+            .and_then(|k| wide.get(k))
             .map_or(0, |w| w.1);
         if offset <= at + (upto - before) {
             (at, before)
