@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use bookbuild::model::Timestamp;
 use bookbuild::progress::Progress;
 
-// The allocator the binary uses (see Cargo.toml), so that phase times match a real run.
+// The allocator the binary uses (see Cargo.toml), set as the binary sets it (see
+// src/memory.rs), so that phase times match a real run.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -196,6 +197,7 @@ fn standards_bench(runs: usize) {
 }
 
 fn main() {
+    bookbuild::memory::configure();
     // `cargo bench -- NAME` runs only the books whose name contains NAME.
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     let books = [

@@ -16,7 +16,7 @@ pub(crate) mod epub;
 pub(crate) mod fonts;
 pub mod index;
 pub mod init;
-pub(crate) mod memory;
+pub mod memory;
 pub mod model;
 pub(crate) mod output;
 pub mod pdf;

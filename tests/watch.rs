@@ -150,10 +150,15 @@ fn watch_sherlock() -> (tempfile::TempDir, tempfile::TempDir, Watch, u16) {
 
 #[test]
 fn watch_rebuilds_on_edits_and_survives_broken_ones() {
-    let (dir, out, _watch, port) = watch_sherlock();
+    let (dir, out, watch, port) = watch_sherlock();
 
     let first = until_build(port, 1);
     assert_eq!(first["ok"], true, "{first}");
+    // The binary sets up its allocator before anything else (src/memory.rs): no huge pages.
+    if let Ok(status) = std::fs::read_to_string(format!("/proc/{}/status", watch.0.id())) {
+        let thp = status.lines().find_map(|l| l.strip_prefix("THP_enabled:"));
+        assert!(thp.is_none_or(|v| v.trim() == "0"), "{thp:?}");
+    }
     let pages = first["pages"].as_u64().unwrap();
     assert!(pages > 200);
     // The printed folios: roman in the front matter, arabic from the body on.

@@ -66,6 +66,7 @@ pub(crate) type Shared = Arc<(Mutex<State>, Condvar)>;
 
 /// Runs the preview until the process is stopped.
 pub fn run(opts: &Options) -> Result<(), String> {
+    crate::memory::keep_freed_between_builds();
     let server = tiny_http::Server::http(("127.0.0.1", opts.port)).map_err(|e| {
         format!(
             "cannot serve the preview on 127.0.0.1:{}: {e}; is another `bookbuild watch` running? Choose another --port, or --port 0 for any free one",
@@ -88,7 +89,9 @@ pub fn run(opts: &Options) -> Result<(), String> {
     );
     eprintln!("bookbuild: preview at {url} (Ctrl-C stops it)");
     if opts.open {
-        let _ = std::process::Command::new("xdg-open").arg(&url).spawn();
+        let _ =
+            crate::memory::without_our_settings(std::process::Command::new("xdg-open").arg(&url))
+                .spawn();
     }
     let s = shared.clone();
     std::thread::spawn(move || server::serve(server, s));
