@@ -6,7 +6,9 @@
 //! While krilla puts the PDF together (every written page's stream and then the whole file,
 //! the peak of a long book's build), rayon's threads sit idle with what they freed while the
 //! book was set still counted against the process. Giving them back first lowered the peak
-//! of four copies of War and Peace by 5–13 MB (medians of five builds, with and without).
+//! of four copies of War and Peace by 5–13 MB (medians of five builds, with and without), and
+//! still by 3-6 MB once freed pages are given back after 10 ms (see [`configure`]): 150 MB
+//! instead of 154 (medians of seven).
 
 /// mimalloc's index of its `purge_delay` option (`mi_option_purge_delay` in the mimalloc 3
 /// that libmimalloc-sys 0.1.49 builds; its Rust bindings do not name it). The test below
