@@ -18,9 +18,12 @@ const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// How long, in milliseconds, freed memory stays with the process before it is given back.
 /// mimalloc 3 waits a second, longer than most of a build's phases: what typesetting freed
 /// was still held while the EPUB and the PDF allocated theirs, and that overlap was the peak.
-/// Ten milliseconds (mimalloc 2's default) took War and Peace's `build` peak from 141-148 MB
-/// to 70-76 MB together with [`configure`]'s other setting.
+/// Ten milliseconds (mimalloc 2's default) took War and Peace's `build` peak from 141-168 MB
+/// to 72-87 MB together with [`configure`]'s other setting (medians of five, interleaved).
 const PURGE_DELAY_MS: std::ffi::c_long = 10;
+
+/// mimalloc 3's own purge delay.
+const PURGE_DELAY_DEFAULT_MS: std::ffi::c_long = 1000;
 
 /// Sets how the allocator holds memory; called once, first thing in `main`.
 ///
@@ -44,9 +47,6 @@ pub fn keep_freed_between_builds() {
     // SAFETY: as in `configure`.
     unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, PURGE_DELAY_DEFAULT_MS) };
 }
-
-/// mimalloc 3's own purge delay.
-const PURGE_DELAY_DEFAULT_MS: std::ffi::c_long = 1000;
 
 /// Tells the kernel to back this process with ordinary pages only.
 fn no_huge_pages() {
