@@ -38,7 +38,7 @@ impl Prepared<'_> {
         });
         self.extras.push(Extra::Nothing);
 
-        let widths = LineWidths { b: &self };
+        let widths = LineWidths::new(&self);
         let mut params = Params {
             short_last_line: self.style.size * 2.5,
             ..Params::default()
