@@ -14,6 +14,14 @@ pub(super) struct Builder<'t, 'a> {
     pub(super) p: Prepared<'t>,
     flat_pos: u32,
     pub(super) word: Vec<Part>,
+    /// Room for each word's break points and each part's font runs, used again word after
+    /// word instead of allocated for each (a long novel has half a million words).
+    pub(super) breaks: Vec<(usize, bool)>,
+    pub(super) runs: Vec<(
+        crate::display::FaceId,
+        std::ops::Range<usize>,
+        Option<&'static str>,
+    )>,
     /// Style stack state.
     bold: u32,
     italic: u32,
@@ -40,6 +48,8 @@ impl<'t, 'a> Builder<'t, 'a> {
             },
             flat_pos: 0,
             word: Vec::new(),
+            breaks: Vec::new(),
+            runs: Vec::new(),
             bold: u32::from(style.base.is_bold()),
             italic: u32::from(style.base.is_italic()),
             caps: 0,

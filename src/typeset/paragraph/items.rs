@@ -31,23 +31,22 @@ impl Builder<'_, '_> {
         if self.word.is_empty() {
             return;
         }
-        let parts = std::mem::take(&mut self.word);
+        let mut parts = std::mem::take(&mut self.word);
         self.line_start = false;
         let word_start = parts[0].text.start;
         let word_end = parts.last().map_or(word_start, |p| p.text.end);
-        let word = self.p.text[word_start..word_end].to_string();
+        let word = &self.p.text[word_start..word_end];
 
         // Where the word may break: hyphenation points (with a hyphen) and after explicit
         // hyphens and dashes (without one). Offsets are into the paragraph text.
-        let mut breaks: Vec<(usize, bool)> = Vec::new();
-        let soft: Vec<usize> = word
-            .match_indices('\u{ad}')
-            .map(|(i, _)| word_start + i + 2)
-            .collect();
-        if !soft.is_empty() {
-            breaks.extend(soft.iter().map(|b| (*b, true)));
-        } else if self.p.style.hyphenate {
-            for (start, letters) in letter_runs(&word) {
+        let mut breaks = std::mem::take(&mut self.breaks);
+        breaks.clear();
+        breaks.extend(
+            word.match_indices('\u{ad}')
+                .map(|(i, _)| (word_start + i + 2, true)),
+        );
+        if breaks.is_empty() && self.p.style.hyphenate {
+            for (start, letters) in letter_runs(word) {
                 for b in self.tools.hyph.breaks(letters).iter() {
                     breaks.push((word_start + start + *b as usize, true));
                 }
@@ -112,6 +111,9 @@ impl Builder<'_, '_> {
         if seg_start < glyph_end {
             self.push_box(seg_start..glyph_end);
         }
+        parts.clear();
+        self.word = parts;
+        self.breaks = breaks;
     }
 
     fn push_box(&mut self, glyphs: Range<usize>) {
@@ -223,10 +225,11 @@ impl Builder<'_, '_> {
 
     fn shape_part(&mut self, p: &Part) {
         let size = self.p.style.size as f32;
-        let text = self.p.text[p.text.clone()].to_string();
+        let text = &self.p.text[p.text.clone()];
         // Split into runs by the face that has each character; a character no face has is
         // drawn from a substitute when there is a usual one (⸺ as two em dashes).
-        let mut runs: Vec<(FaceId, Range<usize>, Option<&'static str>)> = Vec::new();
+        let mut runs = std::mem::take(&mut self.runs);
+        runs.clear();
         for (i, c) in text.char_indices() {
             if FontBook::is_invisible(c) {
                 continue;
@@ -252,8 +255,8 @@ impl Builder<'_, '_> {
                 }
             }
         }
-        for (face, r, sub) in runs {
-            let piece = sub.unwrap_or(&text[r.clone()]);
+        for (face, r, sub) in runs.drain(..) {
+            let piece = sub.unwrap_or(&self.p.text[p.text.start + r.start..p.text.start + r.end]);
             let upem = self.tools.fonts.face(face).upem as f32;
             let (shaped, scale, rise) = if p.note {
                 let sups = self.tools.shaper.shape_sups(self.tools.fonts, face, piece);
@@ -296,6 +299,7 @@ impl Builder<'_, '_> {
                 self.p.glyphs.push(g);
             }
         }
+        self.runs = runs;
     }
 }
 
@@ -324,24 +328,21 @@ fn scaled(
 }
 
 /// The runs of letters in a word, with their byte offsets: "“Well,”" → [(3, "Well")].
-fn letter_runs(word: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    let mut start: Option<usize> = None;
-    for (i, c) in word.char_indices() {
-        let letter = c.is_alphabetic() || (start.is_some() && matches!(c, '\u{300}'..='\u{36f}'));
-        match (letter, start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                out.push((s, &word[s..i]));
-                start = None;
+fn letter_runs(word: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut chars = word.char_indices().peekable();
+    std::iter::from_fn(move || {
+        // The next letter starts a run; marks after a letter belong to it.
+        let (start, _) = chars.find(|(_, c)| c.is_alphabetic())?;
+        let mut end = word.len();
+        while let Some(&(i, c)) = chars.peek() {
+            if !(c.is_alphabetic() || matches!(c, '\u{300}'..='\u{36f}')) {
+                end = i;
+                break;
             }
-            _ => {}
+            chars.next();
         }
-    }
-    if let Some(s) = start {
-        out.push((s, &word[s..]));
-    }
-    out
+        Some((start, &word[start..end]))
+    })
 }
 
 /// What to draw for a character that no font has, when there is a usual stand-in.
@@ -355,4 +356,27 @@ fn substitute(c: char) -> Option<&'static str> {
         '\u{2007}' | '\u{2008}' => " ",
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::letter_runs;
+
+    fn runs(word: &str) -> Vec<(usize, &str)> {
+        letter_runs(word).collect()
+    }
+
+    /// What is hyphenated in a word: its runs of letters, with the marks that follow a letter
+    /// (not one that starts the word), and none of the punctuation around them.
+    #[test]
+    fn a_words_letters_are_found_between_its_punctuation() {
+        assert_eq!(runs("“Well,”"), [(3, "Well")]);
+        assert_eq!(runs("Well"), [(0, "Well")]);
+        assert_eq!(runs("twenty-five"), [(0, "twenty"), (7, "five")]);
+        assert_eq!(runs("e\u{301}clair"), [(0, "e\u{301}clair")]);
+        assert_eq!(runs("\u{301}ab"), [(2, "ab")]);
+        assert_eq!(runs("(a)b—c."), [(1, "a"), (3, "b"), (7, "c")]);
+        assert_eq!(runs("1805,"), []);
+        assert_eq!(runs(""), []);
+    }
 }
