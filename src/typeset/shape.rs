@@ -57,6 +57,9 @@ pub struct Shaper {
     /// Shaping plans per (face key, script): building a plan parses the font's layout
     /// tables, which costs more than shaping a word.
     plans: HashMap<(usize, rustybuzz::Script), rustybuzz::ShapePlan>,
+    /// The last shaping's buffer, emptied, for the next: its two lists are allocated once,
+    /// not for every word.
+    spare: Option<rustybuzz::UnicodeBuffer>,
 }
 
 impl Shaper {
@@ -65,6 +68,7 @@ impl Shaper {
             cache: Vec::new(),
             language: language.parse().ok(),
             plans: HashMap::new(),
+            spare: None,
         }
     }
 
@@ -74,6 +78,7 @@ impl Shaper {
             cache: Vec::new(),
             language: self.language.clone(),
             plans: HashMap::new(),
+            spare: None,
         }
     }
 
@@ -105,7 +110,7 @@ impl Shaper {
         if let Some(g) = self.cache[f].get(text) {
             return g.clone();
         }
-        let glyphs: Arc<[UGlyph]> = self.shape_uncached(fonts, face, f, text, feature).into();
+        let glyphs = self.shape_uncached(fonts, face, f, text, feature);
         self.cache[f].insert(Box::from(text), glyphs.clone());
         glyphs
     }
@@ -117,8 +122,8 @@ impl Shaper {
         key: usize,
         text: &str,
         feature: Feature,
-    ) -> Vec<UGlyph> {
-        let mut buf = rustybuzz::UnicodeBuffer::new();
+    ) -> Arc<[UGlyph]> {
+        let mut buf = self.spare.take().unwrap_or_default();
         buf.push_str(text);
         buf.set_direction(rustybuzz::Direction::LeftToRight);
         if let Some(l) = &self.language {
@@ -148,7 +153,9 @@ impl Shaper {
             )
         });
         let out = rustybuzz::shape_with_plan(rb, plan, buf);
-        out.glyph_infos()
+        // Straight into the shared slice (the iterator knows its length: one allocation).
+        let glyphs = out
+            .glyph_infos()
             .iter()
             .zip(out.glyph_positions())
             .map(|(i, p)| UGlyph {
@@ -158,7 +165,9 @@ impl Shaper {
                 y_offset: p.y_offset,
                 cluster: i.cluster,
             })
-            .collect()
+            .collect();
+        self.spare = Some(out.clear());
+        glyphs
     }
 }
 
