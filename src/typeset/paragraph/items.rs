@@ -256,7 +256,7 @@ impl Builder<'_, '_> {
             }
         }
         for (face, r, sub) in runs.drain(..) {
-            let piece = sub.unwrap_or(&self.p.text[p.text.start + r.start..p.text.start + r.end]);
+            let piece = sub.unwrap_or(&text[r.clone()]);
             let upem = self.tools.fonts.face(face).upem as f32;
             let (shaped, scale, rise) = if p.note {
                 let sups = self.tools.shaper.shape_sups(self.tools.fonts, face, piece);

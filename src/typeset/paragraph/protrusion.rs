@@ -121,8 +121,7 @@ impl linebreak::Widths for LineWidths {
         // Hanging punctuation widens the line by what may stand out at either end: the
         // character before the break (or the hyphen), and the first glyph after the
         // previous break.
-        let mut extra = 0.0;
-        extra += self.right[to];
+        let mut extra = self.right[to];
         let (first, left) = self.first_glyphs[from.map_or(0, |f| f + 1)];
         if (first as usize) < to {
             extra += left;
