@@ -76,7 +76,7 @@ impl ItemStore {
                 .and_then(|_| file.read_exact(&mut bytes))
                 .map_err(|e| lost(e.to_string()))?;
         }
-        let items = decode(&bytes).ok_or_else(|| lost("its bytes are damaged".into()))?;
+        let items = decode(&bytes, s.count as usize).ok_or_else(|| lost("its bytes are damaged".into()))?;
         if items.len() != s.count as usize {
             return Err(lost("it holds fewer items than were sent".into()));
         }
@@ -160,9 +160,11 @@ pub fn encode(items: &[PItem], out: &mut Vec<u8>) {
 }
 
 /// The items [`encode`] made of `bytes`; `None` when they are not such bytes.
-pub fn decode(bytes: &[u8]) -> Option<Vec<PItem>> {
+pub fn decode(bytes: &[u8], count: usize) -> Option<Vec<PItem>> {
     let mut r = Reader { bytes, at: 0 };
-    let mut items = Vec::new();
+    // Room for the page's items at once (no item is shorter than a rule's 17 bytes, so
+    // damaged bytes cannot ask for more than they could hold).
+    let mut items = Vec::with_capacity(count.min(bytes.len() / 17));
     while r.at < bytes.len() {
         items.push(match r.u8()? {
             0 => {
@@ -170,9 +172,13 @@ pub fn decode(bytes: &[u8]) -> Option<Vec<PItem>> {
                 let face = u16::from_le_bytes(r.take()?);
                 let (size, rx, rise) = (r.f32()?, r.f32()?, r.f32()?);
                 let count = r.len()?;
-                let glyphs: Vec<RunGlyph> = (0..count)
-                    .map(|_| Some(RunGlyph::from_bits(u32::from_le_bytes(r.take()?))))
-                    .collect::<Option<_>>()?;
+                // Straight into the run's shared slice: its length is known, so one
+                // allocation, where collecting through `Option` grew a vector and copied it.
+                let glyphs: std::sync::Arc<[RunGlyph]> = r
+                    .slice(count.checked_mul(4)?)?
+                    .chunks_exact(4)
+                    .map(|b| RunGlyph::from_bits(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
+                    .collect();
                 let len = r.len()?;
                 let text = std::str::from_utf8(r.slice(len)?).ok()?;
                 let extras = match r.u8()? {
@@ -209,7 +215,7 @@ pub fn decode(bytes: &[u8]) -> Option<Vec<PItem>> {
                         size,
                         x: rx,
                         rise,
-                        glyphs: glyphs.into(),
+                        glyphs,
                         text: text.into(),
                         extras,
                     },
@@ -379,16 +385,16 @@ mod tests {
     fn damaged_bytes_are_refused() {
         let mut bytes = Vec::new();
         encode(&items(), &mut bytes);
-        assert_eq!(decode(&bytes), Some(items()));
+        assert_eq!(decode(&bytes, items().len()), Some(items()));
         for cut in [1, 9, 30, bytes.len() - 1] {
-            assert_eq!(decode(&bytes[..cut]), None, "cut at {cut}");
+            assert_eq!(decode(&bytes[..cut], 3), None, "cut at {cut}");
         }
         let mut bad = bytes.clone();
         bad[0] = 9;
-        assert_eq!(decode(&bad), None);
+        assert_eq!(decode(&bad, 3), None);
         // A glyph count of four billion.
         let mut huge = bytes.clone();
         huge[23..27].copy_from_slice(&u32::MAX.to_le_bytes());
-        assert_eq!(decode(&huge), None);
+        assert_eq!(decode(&huge, usize::MAX), None);
     }
 }
