@@ -76,7 +76,8 @@ impl ItemStore {
                 .and_then(|_| file.read_exact(&mut bytes))
                 .map_err(|e| lost(e.to_string()))?;
         }
-        let items = decode(&bytes, s.count as usize).ok_or_else(|| lost("its bytes are damaged".into()))?;
+        let items =
+            decode(&bytes, s.count as usize).ok_or_else(|| lost("its bytes are damaged".into()))?;
         if items.len() != s.count as usize {
             return Err(lost("it holds fewer items than were sent".into()));
         }
