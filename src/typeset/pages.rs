@@ -92,7 +92,12 @@ impl Chunk {
         for p in &mut self.pages {
             p.placed = Vec::new();
         }
-        self.drawn = Some(drawn);
+        // What is kept, copied now that the layout's scratch is free: it then fills that
+        // room instead of holding on to it, between the chapters this thread sets next (four
+        // copies of War and Peace peak at 137-140 MB while they are set instead of 141-145).
+        self.pages = self.pages.to_vec();
+        self.flow.tagging.structure = self.flow.tagging.structure.clone();
+        self.drawn = Some(drawn.to_vec());
     }
 }
 
