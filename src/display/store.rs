@@ -160,12 +160,13 @@ pub fn encode(items: &[PItem], out: &mut Vec<u8>) {
     }
 }
 
-/// The items [`encode`] made of `bytes`; `None` when they are not such bytes.
-pub fn decode(bytes: &[u8], count: usize) -> Option<Vec<PItem>> {
+/// The items [`encode`] made of `bytes`, `expected` of them (the room made for them; the
+/// caller checks the count); `None` when they are not such bytes.
+pub fn decode(bytes: &[u8], expected: usize) -> Option<Vec<PItem>> {
     let mut r = Reader { bytes, at: 0 };
     // Room for the page's items at once (no item is shorter than a rule's 17 bytes, so
     // damaged bytes cannot ask for more than they could hold).
-    let mut items = Vec::with_capacity(count.min(bytes.len() / 17));
+    let mut items = Vec::with_capacity(expected.min(bytes.len() / 17));
     while r.at < bytes.len() {
         items.push(match r.u8()? {
             0 => {
