@@ -198,10 +198,11 @@ mod tests {
                 lefts += usize::from(left > 0.0);
                 for line in [0, 1] {
                     let base = 327.6 - if line > 0 { style.hang } else { 0.0 };
-                    let mut extra = 0.0;
-                    extra += right;
-                    extra += left;
-                    assert_eq!(w.width(line, from, to), base + extra, "{from:?} to {to}");
+                    assert_eq!(
+                        w.width(line, from, to),
+                        base + (right + left),
+                        "{from:?} to {to}"
+                    );
                 }
             }
         }
